@@ -1,0 +1,238 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+Field paths such as 'linear_acceleration.x' or 'position[2]', checked and compiled once.
+
+A path is parsed and checked against the message class at start-up, so that a typo fails with
+a message that points at it; per message only the compiled accessors run: one
+``operator.attrgetter`` per dotted chain and one ``operator.itemgetter`` per index, no string
+work. The message classes describe themselves the same way on Humble, Jazzy and Kilted:
+``get_fields_and_field_types()`` spells each field's type ('double[9]', 'sequence<double>')
+and ``SLOT_TYPES`` (rosidl_parser definitions, in the same order) leads to nested classes.
+"""
+
+from collections.abc import Callable
+from collections.abc import Sequence
+import importlib
+from operator import attrgetter
+from operator import itemgetter
+import re
+
+from ros2_rtgraph.msgtypes import type_name
+
+Segment = str | int
+
+_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*')
+_INDEX = re.compile(r'\[(-?[0-9]{1,9})\]')
+_INDEX_START = re.compile(r'\[-?[0-9]*')
+_WHITESPACE = re.compile(r'\s')
+# How get_fields_and_field_types() spells containers: 'double[9]', 'sequence<double>',
+# 'sequence<double, 3>' (bounded); the element may be 'pkg/Type' or 'string<10>'.
+_ARRAY = re.compile(r'(?P<element>.+)\[(?P<size>[0-9]+)\]')
+_SEQUENCE = re.compile(r'sequence<(?P<element>.+?)(?:, (?P<size>[0-9]+))?>')
+_NUMERIC = frozenset({
+    'boolean', 'octet', 'float', 'double', 'long double',
+    'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64',
+})
+
+
+class FieldPathError(ValueError):
+    """
+    Raised when a field path does not parse or does not fit the message type.
+
+    ``str()`` shows the reason, then the path with a caret under the failing position, like
+    rclpy's NameValidationException.
+    """
+
+    def __init__(self, message: str, *, path: str, position: int):
+        super().__init__(f'{message}\n  {path}\n  {" " * position}^')
+        self.message = message
+        self.path = path
+        self.position = position
+
+
+def _tokenize(path: str) -> list[tuple[Segment, int, int]]:
+    """Split a path into (segment, start, end) with the segment's character span."""
+    def fail(reason: str, position: int) -> FieldPathError:
+        return FieldPathError(f'invalid field path: {reason}', path=path, position=position)
+
+    if not path:
+        raise fail('the path is empty', 0)
+    space = _WHITESPACE.search(path)
+    if space:
+        raise fail('whitespace is not allowed', space.start())
+    tokens: list[tuple[Segment, int, int]] = []
+    pos = 0
+    while pos < len(path):
+        if path[pos] == '[':
+            match = _INDEX.match(path, pos)
+            if match is None:
+                bad = _INDEX_START.match(path, pos).end()
+                if bad == len(path):
+                    raise fail("missing ']'", bad)
+                if path[bad] == ']':
+                    raise fail('an index is an integer of at most 9 digits, e.g. [0] or [-1]', pos)
+                raise fail(f"unexpected '{path[bad]}' in an index", bad)
+            tokens.append((int(match[1]), pos, match.end()))
+            pos = match.end()
+            continue
+        if tokens:
+            if path[pos] != '.':
+                raise fail(f"unexpected '{path[pos]}': expected '.' or '['", pos)
+            pos += 1
+        match = _NAME.match(path, pos)
+        if match is None:
+            if pos == len(path) or path[pos] in '.[':
+                raise fail('empty segment', pos)
+            raise fail("a field name is letters, digits and '_', not starting with a digit", pos)
+        tokens.append((match[0], pos, match.end()))
+        pos = match.end()
+    return tokens
+
+
+def parse_path(path: str) -> tuple[Segment, ...]:
+    """
+    Split a field path into names and indexes.
+
+    :param path: e.g. 'a.b[3].c', 'position[2]', '[-1]'
+    :return: e.g. ('a', 'b', 3, 'c')
+    :raise FieldPathError: with a caret under the first character that does not fit
+    """
+    return tuple(segment for segment, _, _ in _tokenize(path))
+
+
+def _nested_class(slot: object) -> type | None:
+    """Return the class of a nested message from its SLOT_TYPES entry, None for other types."""
+    if not hasattr(slot, 'namespaces'):  # rosidl_parser.definition.NamespacedType
+        return None
+    return getattr(importlib.import_module('.'.join(slot.namespaces)), slot.name)
+
+
+def _container(type_string: str) -> re.Match | None:
+    """Match an array or sequence type string; groups 'element' and 'size' (None: unbounded)."""
+    return _ARRAY.fullmatch(type_string) or _SEQUENCE.fullmatch(type_string)
+
+
+def _mismatch(path: str, start: int, end: int, reason: str) -> FieldPathError:
+    """Return the error for the segment at path[start:end], quoting the path up to it."""
+    return FieldPathError(f"'{path[:end]}': {reason}", path=path, position=start)
+
+
+def _fields(msg_class: type) -> str:
+    names = ', '.join(msg_class.get_fields_and_field_types())
+    return f'(fields: {names})' if names else '(no fields)'
+
+
+def check_path(msg_class: type, path: str) -> str:
+    """
+    Check that a path leads to one number or bool in messages of a class.
+
+    Fixed-size array indexes (and bounded sequence ones) are checked here; indexes into
+    sequences can only be checked per message.
+
+    :param msg_class: a generated message class, e.g. ``sensor_msgs.msg.Imu``
+    :param path: a field path, e.g. 'linear_acceleration.x'
+    :return: the leaf's type, e.g. 'double', 'boolean', 'int32'
+    :raise FieldPathError: naming the failing segment, the type there and the fields it has
+    """
+    current: type | None = msg_class  # the message class at this point, None past a leaf
+    shown = type_name(msg_class)  # the type at this point: a message name or a field type string
+    slot = None  # its rosidl_parser.definition type (SLOT_TYPES), to find nested classes
+    for segment, start, end in _tokenize(path):
+        container = None if current is not None else _container(shown)
+        if isinstance(segment, str):
+            if current is None:
+                hint = f"; index it first, e.g. '{path[:start - 1]}[0]'" if container else ''
+                raise _mismatch(path, start, end, f'{shown} has no fields{hint}')
+            fields = current.get_fields_and_field_types()
+            if segment not in fields:
+                raise _mismatch(
+                    path, start, end, f"{shown} has no field '{segment}' {_fields(current)}")
+            shown = fields[segment]
+            slot = current.SLOT_TYPES[list(fields).index(segment)]
+        elif current is not None:
+            raise _mismatch(
+                path, start, end, f'{shown} is a message, it cannot be indexed {_fields(current)}')
+        elif container is None:
+            raise _mismatch(path, start, end, f'{shown} is not an array, it cannot be indexed')
+        else:
+            size = container['size']
+            if size is not None and not -int(size) <= segment < int(size):
+                raise _mismatch(path, start, end, f'index {segment} is out of range for {shown}')
+            shown = container['element']
+            slot = slot.value_type
+        current = _nested_class(slot)
+        if current is not None:
+            shown = type_name(current)
+    if current is not None:
+        raise _mismatch(
+            path, start, end, f'{shown} is a message, not a number {_fields(current)}')
+    if _container(shown):
+        kind = 'an array' if _ARRAY.fullmatch(shown) else 'a sequence'
+        raise _mismatch(
+            path, start, end, f"{shown} is {kind}; pick one element, e.g. '{path}[0]'")
+    if shown not in _NUMERIC:
+        raise _mismatch(
+            path, start, end,
+            f'{shown} is not a number (only numeric and boolean fields can be charted)')
+    return shown
+
+
+def _octet_to_float(value: bytes) -> float:
+    return float(ord(value))
+
+
+def _accessor(segments: Sequence[Segment], convert: Callable) -> Callable:
+    """Compile checked segments into one callable: message -> float, or None past the end."""
+    steps = []  # one attrgetter per run of names, one itemgetter per index
+    names: list[str] = []
+    for segment in segments:
+        if isinstance(segment, str):
+            names.append(segment)
+            continue
+        if names:
+            steps.append(attrgetter('.'.join(names)))
+            names = []
+        steps.append(itemgetter(segment))
+    if names:
+        steps.append(attrgetter('.'.join(names)))
+    if len(steps) == 1:  # a checked path with one step has no index: it cannot miss
+        get = steps[0]
+        return lambda msg: convert(get(msg))
+
+    def get_indexed(msg: object) -> float | None:
+        value = msg
+        try:
+            for step in steps:
+                value = step(value)
+        except IndexError:  # a sequence shorter than this message's index
+            return None
+        return convert(value)
+    return get_indexed
+
+
+class TopicExtractor:
+    """All fields one topic's series read, compiled once against the message class."""
+
+    def __init__(self, msg_class: type, paths: Sequence[str]):
+        """
+        Check every path and compile its accessor.
+
+        :param msg_class: the topic's generated message class
+        :param paths: one field path per series, e.g. ['linear_acceleration.x', 'position[2]']
+        :raise FieldPathError: for the first path that does not fit the type
+        """
+        self.msg_class = msg_class
+        self.paths = tuple(paths)
+        self.leaf_types = tuple(check_path(msg_class, path) for path in self.paths)
+        self._getters = tuple(
+            _accessor(parse_path(path), _octet_to_float if leaf == 'octet' else float)
+            for path, leaf in zip(self.paths, self.leaf_types, strict=True))
+
+    def __call__(self, msg: object) -> list[float | None]:
+        """
+        Read every path from one message; never raises for a message of the compiled class.
+
+        :return: one value per path, bools as 0.0/1.0; None where an index is past the end
+        """
+        return [get(msg) for get in self._getters]

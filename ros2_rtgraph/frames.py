@@ -1,0 +1,184 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+One frame of new samples for all clients: read, decimate, encode once.
+
+The frame pump calls :func:`build_frame` at the frame rate and
+:func:`encode_series_json` once per frame, so the cost of an extra browser is a
+socket write, not a re-encode. Decimation keeps each bucket's first, min, max
+and last sample: a one-sample spike survives however far a series is thinned,
+which averaging or striding would not guarantee.
+"""
+
+from dataclasses import dataclass
+import json
+
+import numpy as np
+
+from ros2_rtgraph.ringbuffer import Samples
+from ros2_rtgraph.ringbuffer import SampleStore
+
+# Points per series in a snapshot or catch-up event: Rickshaw redraws 3 x 2k points in
+# about 4 ms in headless Chromium, 3 x 10k in about 20 ms (DESIGN.md).
+SNAPSHOT_POINTS = 2000
+
+
+def decimate(t: np.ndarray, v: np.ndarray, max_points: int) -> np.ndarray:
+    """
+    Choose the samples to draw so that peaks and gaps survive thinning.
+
+    The samples are split into buckets of ``ceil(n / (max_points // 4))``
+    consecutive samples (the last bucket may be shorter). Each bucket keeps its
+    finite min and max, its last sample, and its first non-finite sample if it
+    has one, else its first sample: at most four, so the result fits the budget,
+    and a NaN gap stays a gap. Buckets are by sample count, not time: a series
+    arrives at a steady rate, and the rule stays exact when stamps jitter.
+
+    A budget under four cannot hold one bucket: the whole input is one bucket and
+    keeps, in this priority, its min, max, first non-finite, last and first sample.
+
+    :param t: sample times (only checked against ``v``'s length).
+    :param v: values, NaN and infinities allowed.
+    :param max_points: most indices to return, at least 1.
+    :return: sorted indices into ``v`` (int64); all of them when ``len(v) <= max_points``.
+    """
+    if max_points < 1:
+        raise ValueError(f'max_points must be at least 1, got {max_points}')
+    if len(t) != len(v):
+        raise ValueError(f't and v differ in length: {len(t)} != {len(v)}')
+    n = len(v)
+    if n <= max_points:
+        return np.arange(n, dtype=np.int64)
+    finite = np.isfinite(v)
+    buckets = max_points // 4
+    if buckets == 0:
+        return _pick_few(v, finite, max_points)
+    size = -(-n // buckets)
+    rows = -(-n // size)
+    pad = rows * size - n
+    # Non-finite values (and the padding of the last bucket) must never win min or max.
+    low = np.concatenate((np.where(finite, v, np.inf), np.full(pad, np.inf)))
+    high = np.concatenate((np.where(finite, v, -np.inf), np.full(pad, -np.inf)))
+    bad = np.concatenate((~finite, np.zeros(pad, dtype=bool)))
+    low = low.reshape(rows, size)
+    high = high.reshape(rows, size)
+    bad = bad.reshape(rows, size)
+    base = np.arange(rows, dtype=np.int64) * size
+    # A bucket without finite values yields argmin = argmax = 0, its first sample: harmless.
+    minimum = base + low.argmin(axis=1)
+    maximum = base + high.argmax(axis=1)
+    last = np.minimum(base + size - 1, n - 1)
+    first = np.where(bad.any(axis=1), base + bad.argmax(axis=1), base)
+    return np.unique(np.concatenate((first, minimum, maximum, last)))
+
+
+def _pick_few(v: np.ndarray, finite: np.ndarray, max_points: int) -> np.ndarray:
+    """Keep the ``max_points`` (< 4) most telling samples of ``v`` as one bucket."""
+    candidates: list[int] = []
+    if finite.any():
+        masked = np.where(finite, v, np.nan)
+        candidates += [int(np.nanargmin(masked)), int(np.nanargmax(masked))]
+    if not finite.all():
+        candidates.append(int(np.argmin(finite)))
+    candidates += [len(v) - 1, 0]
+    chosen = list(dict.fromkeys(candidates))[:max_points]
+    return np.array(sorted(chosen), dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """New samples of all series between two sequence numbers, decimated per series."""
+
+    lo: int  # the frame covers lo < seq <= hi
+    hi: int
+    series: dict[str, tuple[np.ndarray, np.ndarray]]  # id -> (t, v); no samples: omitted
+    samples: int  # samples read before decimation
+    decimated: dict[str, int]  # per series in `series`: samples dropped by decimation
+
+
+def _thin(samples: Samples, max_points: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Decimate one series' samples; return t, v and how many were dropped."""
+    keep = decimate(samples.t, samples.v, max_points)
+    if len(keep) == len(samples.t):
+        return samples.t, samples.v, 0
+    return samples.t[keep], samples.v[keep], len(samples.t) - len(keep)
+
+
+def _assemble(lo: int, hi: int, reads: dict[str, Samples], max_points: int) -> Frame:
+    series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    decimated: dict[str, int] = {}
+    total = 0
+    for series_id, samples in reads.items():
+        if len(samples.seq) == 0:
+            continue
+        total += len(samples.seq)
+        t, v, dropped = _thin(samples, max_points)
+        series[series_id] = (t, v)
+        decimated[series_id] = dropped
+    return Frame(lo=lo, hi=hi, series=series, samples=total, decimated=decimated)
+
+
+def build_frame(store: SampleStore, lo: int, hi: int, max_points: int) -> Frame:
+    """
+    Read every ring for ``lo < seq <= hi`` and decimate each series.
+
+    :param store: the rings.
+    :param lo: sequence number the previous frame ended at.
+    :param hi: upper bound, normally ``store.committed`` read once before the call.
+    :param max_points: budget per series.
+    """
+    reads = {sid: ring.read_since(lo, hi) for sid, ring in store.rings.items()}
+    return _assemble(lo, hi, reads, max_points)
+
+
+def build_window(store: SampleStore, seconds: float, hi: int, max_points: int) -> Frame:
+    """
+    Read the last ``seconds`` of every series up to ``hi``, for a snapshot event.
+
+    Each series' window ends at its own newest sample, since series may use
+    different clocks (header stamps or receive time). The frame's ``lo`` is one
+    below the oldest sequence number it holds (``hi`` when it holds nothing).
+
+    :param store: the rings.
+    :param seconds: window length.
+    :param hi: upper sequence bound, normally ``store.committed``.
+    :param max_points: budget per series, normally :data:`SNAPSHOT_POINTS`.
+    """
+    reads = {sid: ring.read_window(seconds, hi) for sid, ring in store.rings.items()}
+    firsts = [int(s.seq[0]) for s in reads.values() if len(s.seq)]
+    lo = min(firsts) - 1 if firsts else hi
+    return _assemble(lo, hi, reads, max_points)
+
+
+def _json_numbers(values: np.ndarray) -> tuple[str, int]:
+    """
+    Format floats as a JSON array body; non-finite become ``null``.
+
+    ``repr`` of a Python float is the shortest text that parses back to the same
+    double, so no precision is lost; ``tolist`` + ``map`` keeps the loop in C.
+
+    :return: the comma-separated numbers.
+    """
+    text = list(map(repr, values.tolist()))
+    for index in np.flatnonzero(~np.isfinite(values)).tolist():
+        text[index] = 'null'
+    return ','.join(text)
+
+
+def encode_series_json(frame: Frame) -> str:
+    """
+    Encode a frame's series as strict JSON, the body of a ``data`` or ``snapshot`` event.
+
+    ``{"series":{"s0":{"t":[...],"v":[...]}}}``; never ``NaN`` or ``Infinity``,
+    which the browser's ``JSON.parse`` rejects: non-finite values become ``null``
+    (a gap in a Rickshaw line chart). Times are always finite in practice; they
+    get the same treatment so the output is strict whatever comes in.
+
+    Non-finite values are counted where they arrive (the node sees every one; a frame
+    holds only what decimation kept).
+    """
+    parts = [
+        f'{json.dumps(series_id)}:{{"t":[{_json_numbers(t)}],"v":[{_json_numbers(v)}]}}'
+        for series_id, (t, v) in frame.series.items()
+    ]
+    return '{"series":{' + ','.join(parts) + '}}'

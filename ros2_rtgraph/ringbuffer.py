@@ -1,0 +1,242 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+Fixed-capacity sample rings, one per series, with a global sequence number.
+
+The rings are the source of truth for everything the browser sees: live frames,
+snapshots and catch-up after a reconnect all read from them. Invariants:
+
+- Memory is bounded for ever: each ring preallocates three numpy arrays of
+  ``capacity`` elements (seq int64, t float64, v float64) and never reallocates;
+  a full ring overwrites its oldest sample and counts it in ``overwritten``.
+- Every sample gets a sequence number from one counter shared by all rings of a
+  :class:`SampleStore`: they start at 1 and strictly increase, so one number (the
+  SSE event id) says how far a client got in every series at once.
+- ``SampleStore.committed`` advances only after the sample is in its ring. A
+  reader that reads every ring with ``upto=store.committed`` and later reads
+  again since that bound never misses a sample that is still in a ring.
+
+Threads: there is exactly **one writer thread** (the ROS executor thread) that
+calls :meth:`SampleStore.append` and :meth:`SampleStore.append_many`; the
+counter is not locked because only that thread moves it, and it is published
+only after the ring's lock was released, so a reader that saw ``committed = n``
+finds sample ``n`` when it takes that lock. Any number of reader
+threads may call :attr:`SampleStore.committed`, :meth:`SampleRing.read_since`,
+:meth:`SampleRing.read_window`, ``len()``, ``appended`` and ``overwritten``.
+Readers get copies, never views into a ring.
+"""
+
+from collections.abc import Sequence
+import threading
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Samples(NamedTuple):
+    """Samples of one series in sequence order (copies, safe to keep)."""
+
+    seq: np.ndarray  # int64
+    t: np.ndarray  # float64, seconds
+    v: np.ndarray  # float64
+
+
+class SampleRing:
+    """
+    The newest ``capacity`` samples of one series, in a circular buffer.
+
+    Created by :class:`SampleStore`, which hands out the sequence numbers.
+    """
+
+    def __init__(self, capacity: int):
+        """
+        Preallocate the ring.
+
+        :param capacity: samples kept; the oldest is overwritten beyond that.
+        """
+        if capacity < 1:
+            raise ValueError(f'capacity must be at least 1, got {capacity}')
+        self.capacity = capacity
+        self.appended = 0
+        self.overwritten = 0
+        self._seq = np.zeros(capacity, dtype=np.int64)
+        self._t = np.zeros(capacity, dtype=np.float64)
+        self._v = np.zeros(capacity, dtype=np.float64)
+        self._head = 0  # physical index the next sample goes to
+        self._size = 0
+        # Guards the arrays and the indices above: a reader copying out must not see
+        # a half-written slot (seq of one sample with t/v of another), and the writer
+        # must not move the head while a reader maps logical to physical indices.
+        # One lock per ring keeps readers of one series from stalling another's writes.
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._size
+
+    def _put(self, seq: int, t: float, v: float) -> None:
+        """Write one sample (writer thread only)."""
+        with self._lock:
+            head = self._head
+            self._seq[head] = seq
+            self._t[head] = t
+            self._v[head] = v
+            self._head = head + 1 if head + 1 < self.capacity else 0
+            if self._size < self.capacity:
+                self._size += 1
+            else:
+                self.overwritten += 1
+            self.appended += 1
+
+    def _put_many(self, first_seq: int, t: np.ndarray, v: np.ndarray) -> None:
+        """Write ``len(t)`` samples numbered from ``first_seq`` (writer thread only)."""
+        n = len(t)
+        capacity = self.capacity
+        # Only the newest `capacity` samples can survive the write: skip the others.
+        skip = max(0, n - capacity)
+        seq = np.arange(first_seq + skip, first_seq + n, dtype=np.int64)
+        t = t[skip:]
+        v = v[skip:]
+        kept = n - skip
+        with self._lock:
+            head = self._head
+            first = min(kept, capacity - head)  # up to the physical end of the arrays
+            rest = kept - first
+            self._seq[head:head + first] = seq[:first]
+            self._t[head:head + first] = t[:first]
+            self._v[head:head + first] = v[:first]
+            self._seq[:rest] = seq[first:]
+            self._t[:rest] = t[first:]
+            self._v[:rest] = v[first:]
+            self._head = (head + kept) % capacity
+            total = self._size + n
+            self._size = min(total, capacity)
+            self.overwritten += total - self._size
+            self.appended += n
+
+    def _count_upto(self, seq: int) -> int:
+        """Return how many held samples have a sequence number <= seq (lock held)."""
+        size = self._size
+        start = self._head - size
+        if start >= 0:
+            return int(np.searchsorted(self._seq[start:self._head], seq, side='right'))
+        # Wrapped: the older part sits at the end of the arrays, the newer at the front.
+        # Each part is sorted, so the counts add up.
+        older = self._seq[start + self.capacity:]
+        newer = self._seq[:self._head]
+        return int(np.searchsorted(older, seq, side='right')
+                   + np.searchsorted(newer, seq, side='right'))
+
+    def _ordered(self, array: np.ndarray, first: int, stop: int) -> np.ndarray:
+        """Copy logical indices [first, stop) of one array out in order, 0 = oldest (lock held)."""
+        capacity = self.capacity
+        lo = self._head - self._size + first  # >= -capacity, < capacity
+        if lo < 0:
+            lo += capacity
+        hi = lo + stop - first
+        if hi <= capacity:
+            return array[lo:hi].copy()
+        return np.concatenate((array[lo:], array[:hi - capacity]))
+
+    def _copy(self, first: int, stop: int) -> Samples:
+        """Copy logical indices [first, stop) of all three arrays out in order (lock held)."""
+        return Samples(self._ordered(self._seq, first, stop), self._ordered(self._t, first, stop),
+                       self._ordered(self._v, first, stop))
+
+    def read_since(self, seq: int, upto: int | None = None) -> Samples:
+        """
+        Return the held samples with ``seq < s <= upto``, oldest first.
+
+        :param seq: exclusive lower bound, e.g. the last sequence number a client has.
+        :param upto: inclusive upper bound, normally ``store.committed`` read once for
+            all rings; ``None`` means everything held.
+        """
+        with self._lock:
+            first = self._count_upto(seq)
+            stop = self._size if upto is None else self._count_upto(upto)
+            return self._copy(first, max(first, stop))
+
+    def read_window(self, seconds: float, upto: int | None = None) -> Samples:
+        """
+        Return the held samples with ``t >= newest_t - seconds``, oldest first.
+
+        ``newest_t`` is the time of the newest sample with ``seq <= upto``. Times are
+        compared, not assumed sorted, so a stamp that steps back does not cut the
+        window short; samples stamped after ``newest_t`` (a clock reset) stay in it
+        until the ring overwrites them.
+
+        :param seconds: window length.
+        :param upto: inclusive upper sequence bound; ``None`` means everything held.
+        """
+        with self._lock:
+            stop = self._size if upto is None else self._count_upto(upto)
+            if stop == 0:
+                return self._copy(0, 0)
+            t = self._ordered(self._t, 0, stop)
+            keep = t >= t[-1] - seconds
+            start = int(np.argmax(keep))
+            if keep[start:].all():
+                # The usual case, times in order: the window is one run of the newest samples.
+                return self._copy(start, stop)
+            seq = self._ordered(self._seq, 0, stop)
+            v = self._ordered(self._v, 0, stop)
+        return Samples(seq[keep], t[keep], v[keep])
+
+
+class SampleStore:
+    """Rings of all series plus the global sequence counter. One writer thread, many readers."""
+
+    def __init__(self, series_ids: Sequence[str], capacity: int):
+        """
+        Create one ring per series.
+
+        :param series_ids: series ids, e.g. ``['s0', 's1']``; must be unique.
+        :param capacity: samples kept per series.
+        """
+        if len(set(series_ids)) != len(series_ids):
+            raise ValueError(f'duplicate series ids in {list(series_ids)}')
+        self.rings: dict[str, SampleRing] = {sid: SampleRing(capacity) for sid in series_ids}
+        self._committed = 0
+
+    @property
+    def committed(self) -> int:
+        """Return the highest sequence number whose sample is fully written (0 = none yet)."""
+        return self._committed
+
+    def append(self, series_id: str, t: float, v: float) -> int:
+        """
+        Append one sample (writer thread only).
+
+        :param series_id: the series; ``KeyError`` when unknown.
+        :param t: sample time in seconds.
+        :param v: value; NaN and infinities are kept (they are gaps on the chart).
+        :return: the sample's sequence number.
+        """
+        ring = self.rings[series_id]
+        seq = self._committed + 1
+        ring._put(seq, t, v)
+        self._committed = seq
+        return seq
+
+    def append_many(self, series_id: str, t: np.ndarray, v: np.ndarray) -> int:
+        """
+        Append samples of one series with consecutive sequence numbers (writer thread only).
+
+        One lock round and slice copies instead of a Python loop, for batches
+        taken from a topic at once.
+
+        :param series_id: the series; ``KeyError`` when unknown.
+        :param t: sample times, oldest first.
+        :param v: values, same length as ``t``.
+        :return: the sequence number of the last sample (``committed`` if empty).
+        """
+        ring = self.rings[series_id]
+        t = np.asarray(t, dtype=np.float64)
+        v = np.asarray(v, dtype=np.float64)
+        if t.shape != v.shape or t.ndim != 1:
+            raise ValueError(f't and v must be 1-d and of one length, got {t.shape} and {v.shape}')
+        if len(t) == 0:
+            return self._committed
+        first = self._committed + 1
+        ring._put_many(first, t, v)
+        self._committed = first + len(t) - 1
+        return self._committed

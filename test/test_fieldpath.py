@@ -1,0 +1,335 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""Field paths: parsing, checking against real message classes, and extraction at run time."""
+
+import importlib
+
+from hypothesis import given
+from hypothesis import strategies as st
+from nav_msgs.msg import Odometry
+import pytest
+from rosidl_parser import definition
+from sensor_msgs.msg import BatteryState
+from sensor_msgs.msg import Imu
+from sensor_msgs.msg import JointState
+from sensor_msgs.msg import NavSatFix
+from std_msgs.msg import Bool
+from std_msgs.msg import Byte
+from std_msgs.msg import Empty
+from std_msgs.msg import Float64
+
+from ros2_rtgraph.fieldpath import check_path
+from ros2_rtgraph.fieldpath import FieldPathError
+from ros2_rtgraph.fieldpath import parse_path
+from ros2_rtgraph.fieldpath import TopicExtractor
+
+
+def _caret_lines(error: FieldPathError) -> list[str]:
+    return str(error).split('\n')[1:]
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(('path', 'segments'), [
+    ('data', ('data',)),
+    ('linear_acceleration.x', ('linear_acceleration', 'x')),
+    ('position[2]', ('position', 2)),
+    ('a.b[3].c', ('a', 'b', 3, 'c')),
+    ('[-1]', (-1,)),
+    ('a[0][12]', ('a', 0, 12)),
+    ('poses[-2].pose.position.x', ('poses', -2, 'pose', 'position', 'x')),
+    ('_private.Field2', ('_private', 'Field2')),
+    ('a[-0]', ('a', 0)),
+    ('a[999999999]', ('a', 999999999)),
+])
+def test_parse_path(path, segments):
+    assert parse_path(path) == segments
+
+
+@pytest.mark.parametrize(('path', 'position', 'reason'), [
+    # empty segments
+    ('', 0, 'the path is empty'),
+    ('a..b', 2, 'empty segment'),
+    ('.a', 0, 'empty segment'),
+    ('a.', 2, 'empty segment'),
+    ('a.[1]', 2, 'empty segment'),
+    # brackets
+    ('a[', 2, "missing ']'"),
+    ('a[1', 3, "missing ']'"),
+    ('a[]', 1, 'an index is an integer of at most 9 digits, e.g. [0] or [-1]'),
+    ('a[-]', 1, 'an index is an integer of at most 9 digits, e.g. [0] or [-1]'),
+    ('a[1234567890]', 1, 'an index is an integer of at most 9 digits, e.g. [0] or [-1]'),
+    ('a]', 1, "unexpected ']': expected '.' or '['"),
+    ('a[1]b', 4, "unexpected 'b': expected '.' or '['"),
+    # indexes that are not integers
+    ('a[x]', 2, "unexpected 'x' in an index"),
+    ('a[1.5]', 3, "unexpected '.' in an index"),
+    ('a[+1]', 2, "unexpected '+' in an index"),
+    ('a[--1]', 3, "unexpected '-' in an index"),
+    # whitespace anywhere
+    ('a b', 1, 'whitespace is not allowed'),
+    (' a', 0, 'whitespace is not allowed'),
+    ('a.b ', 3, 'whitespace is not allowed'),
+    ('a[ 1]', 2, 'whitespace is not allowed'),
+    ('a\tb', 1, 'whitespace is not allowed'),
+    # not a name
+    ('1a', 0, "a field name is letters, digits and '_', not starting with a digit"),
+    ('a.1b', 2, "a field name is letters, digits and '_', not starting with a digit"),
+    ('a-b', 1, "unexpected '-': expected '.' or '['"),
+    ('/imu.x', 0, "a field name is letters, digits and '_', not starting with a digit"),
+    ('pösition', 1, "unexpected 'ö': expected '.' or '['"),
+])
+def test_parse_path_rejects(path, position, reason):
+    with pytest.raises(FieldPathError) as info:
+        parse_path(path)
+    error = info.value
+    assert error.message == f'invalid field path: {reason}'
+    assert (error.path, error.position) == (path, position)
+    assert _caret_lines(error) == ['  ' + path, '  ' + ' ' * position + '^']
+
+
+# --- checking against message classes ---------------------------------------------------------
+
+@pytest.mark.parametrize(('cls', 'path', 'leaf'), [
+    (Imu, 'linear_acceleration.x', 'double'),
+    (Imu, 'orientation.w', 'double'),
+    (Imu, 'orientation_covariance[8]', 'double'),   # fixed array double[9]
+    (Imu, 'orientation_covariance[-9]', 'double'),
+    (Imu, 'header.stamp.sec', 'int32'),
+    (Imu, 'header.stamp.nanosec', 'uint32'),
+    (Odometry, 'twist.twist.linear.x', 'double'),
+    (Odometry, 'pose.covariance[35]', 'double'),
+    (JointState, 'position[2]', 'double'),           # sequence<double>
+    (JointState, 'position[-1]', 'double'),
+    (JointState, 'effort[100]', 'double'),           # unbounded: checked per message
+    (BatteryState, 'voltage', 'float'),
+    (BatteryState, 'present', 'boolean'),
+    (BatteryState, 'power_supply_status', 'uint8'),
+    (BatteryState, 'cell_voltage[0]', 'float'),
+    (NavSatFix, 'status.status', 'int8'),
+    (Float64, 'data', 'double'),
+    (Bool, 'data', 'boolean'),
+    (Byte, 'data', 'octet'),
+])
+def test_check_path_accepts(cls, path, leaf):
+    assert check_path(cls, path) == leaf
+
+
+IMU_FIELDS = ('(fields: header, orientation, orientation_covariance, angular_velocity, '
+              'angular_velocity_covariance, linear_acceleration, linear_acceleration_covariance)')
+
+
+@pytest.mark.parametrize(('cls', 'path', 'position', 'message'), [
+    # missing fields: the type at that point and its fields are named
+    (Imu, 'linear_acceleration.q', 20,
+     "'linear_acceleration.q': geometry_msgs/msg/Vector3 has no field 'q' (fields: x, y, z)"),
+    (Imu, 'linear_accel.x', 0,
+     f"'linear_accel': sensor_msgs/msg/Imu has no field 'linear_accel' {IMU_FIELDS}"),
+    (Imu, 'header.stamp.secs', 13,
+     "'header.stamp.secs': builtin_interfaces/msg/Time has no field 'secs' "
+     '(fields: sec, nanosec)'),
+    (Empty, 'data', 0, "'data': std_msgs/msg/Empty has no field 'data' (no fields)"),
+    # leaves that are not one number
+    (Imu, 'header.frame_id', 7,
+     "'header.frame_id': string is not a number (only numeric and boolean fields can be charted)"),
+    (Imu, 'linear_acceleration', 0,
+     "'linear_acceleration': geometry_msgs/msg/Vector3 is a message, not a number "
+     '(fields: x, y, z)'),
+    (Imu, 'header.stamp', 7,
+     "'header.stamp': builtin_interfaces/msg/Time is a message, not a number "
+     '(fields: sec, nanosec)'),
+    (Imu, 'orientation_covariance', 0,
+     "'orientation_covariance': double[9] is an array; "
+     "pick one element, e.g. 'orientation_covariance[0]'"),
+    (JointState, 'position', 0,
+     "'position': sequence<double> is a sequence; pick one element, e.g. 'position[0]'"),
+    (JointState, 'name[0]', 4,
+     "'name[0]': string is not a number (only numeric and boolean fields can be charted)"),
+    # indexes where there is no array
+    (BatteryState, 'voltage[0]', 7, "'voltage[0]': float is not an array, it cannot be indexed"),
+    (Imu, 'header.frame_id[0]', 15,
+     "'header.frame_id[0]': string is not an array, it cannot be indexed"),
+    (Imu, '[-1]', 0,
+     f"'[-1]': sensor_msgs/msg/Imu is a message, it cannot be indexed {IMU_FIELDS}"),
+    (Imu, 'linear_acceleration[0]', 19,
+     "'linear_acceleration[0]': geometry_msgs/msg/Vector3 is a message, it cannot be indexed "
+     '(fields: x, y, z)'),
+    # fields where there are none
+    (BatteryState, 'voltage.x', 8, "'voltage.x': float has no fields"),
+    (JointState, 'position.x', 9,
+     "'position.x': sequence<double> has no fields; index it first, e.g. 'position[0]'"),
+    # fixed-size arrays are bounded at check time
+    (Imu, 'orientation_covariance[9]', 22,
+     "'orientation_covariance[9]': index 9 is out of range for double[9]"),
+    (Imu, 'orientation_covariance[-10]', 22,
+     "'orientation_covariance[-10]': index -10 is out of range for double[9]"),
+])
+def test_check_path_rejects(cls, path, position, message):
+    with pytest.raises(FieldPathError) as info:
+        check_path(cls, path)
+    error = info.value
+    assert error.message == message
+    assert error.position == position
+    assert _caret_lines(error) == ['  ' + path, '  ' + ' ' * position + '^']
+
+
+def test_check_path_reports_parse_errors_too():
+    with pytest.raises(FieldPathError, match='empty segment'):
+        check_path(Imu, 'linear_acceleration..x')
+
+
+def test_field_path_error_is_a_value_error():
+    assert issubclass(FieldPathError, ValueError)
+
+
+# --- extraction ----------------------------------------------------------------------------------
+
+def _imu() -> Imu:
+    msg = Imu()
+    msg.header.stamp.sec = 1700000000
+    msg.linear_acceleration.x = 0.25
+    msg.linear_acceleration.z = 9.81
+    msg.angular_velocity.z = -1.5
+    msg.orientation_covariance[8] = 0.125
+    return msg
+
+
+def _odometry(speed: float) -> Odometry:
+    msg = Odometry()
+    msg.twist.twist.linear.x = speed
+    return msg
+
+
+@pytest.mark.parametrize(('msg', 'path', 'value'), [
+    (_imu(), 'linear_acceleration.x', 0.25),
+    (_imu(), 'linear_acceleration.z', 9.81),
+    (_imu(), 'orientation_covariance[8]', 0.125),
+    (_imu(), 'orientation_covariance[-1]', 0.125),
+    (_imu(), 'orientation_covariance[0]', 0.0),
+    (_imu(), 'header.stamp.sec', 1700000000.0),
+    (_odometry(3.5), 'twist.twist.linear.x', 3.5),
+    (JointState(position=[0.5, 1.5, 2.5]), 'position[2]', 2.5),
+    (JointState(position=[0.5, 1.5, 2.5]), 'position[-1]', 2.5),
+    (JointState(position=[0.5, 1.5, 2.5]), 'position[-3]', 0.5),
+    (BatteryState(voltage=12.5), 'voltage', 12.5),
+    (BatteryState(present=True), 'present', 1.0),
+    (BatteryState(power_supply_status=2), 'power_supply_status', 2.0),
+    (BatteryState(cell_voltage=[3.75]), 'cell_voltage[0]', 3.75),
+    (Float64(data=-2.0), 'data', -2.0),
+    (Bool(data=True), 'data', 1.0),
+    (Bool(data=False), 'data', 0.0),
+    (Byte(data=b'\x07'), 'data', 7.0),
+])
+def test_extractor_reads_values_as_float(msg, path, value):
+    [result] = TopicExtractor(type(msg), [path])(msg)
+    assert result == value
+    assert type(result) is float  # not numpy.float64, int or bool: JSON and numpy take it as is
+
+
+def test_extractor_reads_all_paths_in_order():
+    paths = ['angular_velocity.z', 'linear_acceleration.x', 'orientation_covariance[8]',
+             'linear_acceleration.z']
+    extractor = TopicExtractor(Imu, paths)
+    assert extractor.paths == tuple(paths)
+    assert extractor.leaf_types == ('double', 'double', 'double', 'double')
+    assert extractor(_imu()) == [-1.5, 0.25, 0.125, 9.81]
+
+
+@pytest.mark.parametrize('path', ['position[2]', 'position[5]', 'position[-3]', 'effort[0]'])
+def test_extractor_index_past_the_end_is_none(path):
+    msg = JointState(position=[0.5, 1.5])
+    assert TopicExtractor(JointState, [path, 'position[1]'])(msg) == [None, 1.5]
+
+
+def test_extractor_follows_each_message_length():
+    extractor = TopicExtractor(JointState, ['position[5]', 'position[-1]'])
+    assert extractor(JointState(position=[0.0] * 6)) == [0.0, 0.0]
+    assert extractor(JointState(position=[1.0, 2.0])) == [None, 2.0]
+    assert extractor(JointState()) == [None, None]
+    assert extractor(JointState(position=[float(i) for i in range(6)])) == [5.0, 5.0]
+
+
+def test_extractor_rejects_a_bad_path_among_good_ones():
+    with pytest.raises(FieldPathError) as info:
+        TopicExtractor(Imu, ['linear_acceleration.x', 'header.frame_id'])
+    assert info.value.path == 'header.frame_id'
+
+
+# --- every numeric leaf of the installed message packages ------------------------------------
+
+NUMERIC = set(definition.INTEGER_TYPES + definition.FLOATING_POINT_TYPES + ('boolean', 'octet'))
+
+
+def _leaf_paths(cls: type, prefix: str = '', depth: int = 0):
+    """Yield (path, is_numeric) for every leaf, walking SLOT_TYPES (not the type strings)."""
+    for name, slot in zip(cls.get_fields_and_field_types(), cls.SLOT_TYPES, strict=True):
+        path = f'{prefix}{name}'
+        if isinstance(slot, definition.AbstractNestedType):
+            path, slot = f'{path}[0]', slot.value_type
+        if isinstance(slot, definition.NamespacedType):
+            nested = getattr(importlib.import_module('.'.join(slot.namespaces)), slot.name)
+            if depth < 6:
+                yield from _leaf_paths(nested, f'{path}.', depth + 1)
+        else:
+            yield path, isinstance(slot, definition.BasicType) and slot.typename in NUMERIC
+
+
+def _message_classes() -> list[type]:
+    classes = []
+    for package in ('std_msgs', 'geometry_msgs', 'sensor_msgs', 'nav_msgs', 'builtin_interfaces'):
+        module = importlib.import_module(f'{package}.msg')
+        classes += [getattr(module, name) for name in dir(module)
+                    if getattr(getattr(module, name), 'SLOT_TYPES', None)]
+    return classes
+
+
+@pytest.mark.parametrize('cls', _message_classes(), ids=lambda cls: cls.__name__)
+def test_every_leaf_of_every_message_is_classified(cls):
+    """Numeric leaves check and extract from a default message; all others fail to check."""
+    msg = cls()
+    leaves = list(_leaf_paths(cls))
+    assert leaves
+    for path, numeric in leaves:
+        if numeric:
+            check_path(cls, path)
+            [value] = TopicExtractor(cls, [path])(msg)
+            assert value is None or type(value) is float, path
+        else:
+            with pytest.raises(FieldPathError, match='is not a number'):
+                check_path(cls, path)
+
+
+# --- fuzzing -----------------------------------------------------------------------------------
+
+PATH_PIECES = st.sampled_from([
+    'header', 'stamp', 'sec', 'frame_id', 'linear_acceleration', 'x', 'position', 'voltage',
+    'orientation_covariance', 'cell_voltage', 'name', '.', '[', ']', '-', '0', '1', '8', '9',
+    '[0]', '[-1]', '[9]', ' ', '_', 'ö', '\n',
+])
+FUZZ_CLASSES = st.sampled_from([Imu, JointState, BatteryState, Odometry, Float64])
+
+
+@given(path=st.text() | st.lists(PATH_PIECES, max_size=12).map(''.join), cls=FUZZ_CLASSES)
+def test_any_text_only_ever_raises_field_path_error(path, cls):
+    try:
+        segments = parse_path(path)
+    except FieldPathError as e:
+        assert e.path == path and 0 <= e.position <= len(path)
+        return
+    assert segments
+    try:
+        check_path(cls, path)
+    except FieldPathError as e:
+        assert e.path == path and 0 <= e.position <= len(path)
+        return
+    values = TopicExtractor(cls, [path])(cls())
+    assert values == [None] or type(values[0]) is float
+
+
+@given(segments=st.lists(
+    st.from_regex(r'[a-z_][a-z0-9_]{0,8}', fullmatch=True) | st.integers(-10**9 + 1, 10**9 - 1),
+    min_size=1, max_size=8))
+def test_parse_path_inverts_formatting(segments):
+    path = ''.join(f'[{s}]' if isinstance(s, int) else f'.{s}' for s in segments).lstrip('.')
+    assert parse_path(path) == tuple(segments)
+
