@@ -1,0 +1,174 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+The frame pump: one thread that turns new samples into SSE bytes once, for every client.
+
+Every ``1 / frame_rate`` seconds the pump reads ``store.committed``; if samples arrived since
+the last frame it builds a :class:`~ros2_rtgraph.frames.Frame` covering exactly
+``last_hi < seq <= hi``, encodes it to one ``data`` event (``id: hi``) and appends the bytes to
+a short history. Once a second it appends a ``stats`` event (no id). Client threads only copy
+those shared bytes (:meth:`FramePump.wait_for`); a client that fell out of the history catches
+up from the rings instead, so nobody holds a growing queue.
+
+Because consecutive data entries cover contiguous sequence ranges (``lo`` of one is ``hi`` of
+the one before), a client that knows the last ``hi`` it sent can tell from ``lo`` whether it
+missed anything.
+"""
+
+from collections import deque
+import itertools
+import json
+import threading
+import time
+from typing import NamedTuple
+
+from ros2_rtgraph.config import ServerConfig
+from ros2_rtgraph.frames import build_frame
+from ros2_rtgraph.frames import encode_series_json
+from ros2_rtgraph.ringbuffer import SampleStore
+from ros2_rtgraph.stats import StatsBoard
+from ros2_rtgraph.web.sse import encode_event
+
+# Seconds of events kept for clients that are a little behind; older ones resync from rings.
+HISTORY_SECONDS = 5
+# Seconds between stats events.
+STATS_PERIOD = 1.0
+
+
+class HistoryEntry(NamedTuple):
+    """One encoded event: ``data`` (covers ``lo < seq <= hi``) or ``stats`` (lo = hi = None)."""
+
+    index: int  # position in the history, 1, 2, ... across data and stats entries
+    lo: int | None
+    hi: int | None
+    payload: bytes  # the complete SSE event, shared by all clients
+
+
+class FramePump:
+    """
+    One thread: every 1/frame_rate s builds a Frame from the store, encodes it once to SSE bytes.
+
+    Data events have ``event: data`` and ``id`` = frame.hi; a stats event goes out at 1 Hz
+    (no id). Frames are decimated to ``server.max_points`` per series; what decimation dropped
+    and the non-finite values sent are added to the series' stats.
+    """
+
+    def __init__(self, store: SampleStore, stats: StatsBoard, server: ServerConfig, *,
+                 history_seconds: float = HISTORY_SECONDS):
+        """
+        Prepare the pump; :meth:`start` runs it.
+
+        :param store: the rings the node writes.
+        :param stats: the per-series stats; the pump adds decimated and non-finite counts.
+        :param server: ``frame_rate`` and ``max_points`` are used.
+        :param history_seconds: how long events stay in the shared history.
+        """
+        if not server.frame_rate > 0:
+            raise ValueError(f'frame_rate must be positive, got {server.frame_rate}')
+        self._store = store
+        self._stats = stats
+        self._period = 1.0 / server.frame_rate
+        self._max_points = server.max_points
+        maxlen = int((server.frame_rate + 1 / STATS_PERIOD) * history_seconds) + 1
+        self._history: deque[HistoryEntry] = deque(maxlen=maxlen)
+        self._index = 0
+        self._last_hi = 0
+        self._stop = threading.Event()
+        # Guards _history, _index and _last_hi; waiters sleep on it until a new entry.
+        self._changed = threading.Condition(threading.Lock())
+        self._thread = threading.Thread(target=self._run, name='rtgraph-pump', daemon=True)
+
+    @property
+    def last_hi(self) -> int:
+        """Return the ``hi`` of the newest data entry (0 before the first frame)."""
+        with self._changed:
+            return self._last_hi
+
+    @property
+    def stopping(self) -> bool:
+        """Return whether :meth:`stop` was called; clients should end their streams."""
+        return self._stop.is_set()
+
+    def position(self) -> tuple[int, int]:
+        """
+        Return ``(index, last_hi)`` of the history, read together.
+
+        A new client sends the rings up to ``last_hi`` and then waits for entries after
+        ``index``: the next data entry then starts exactly at ``last_hi``.
+        """
+        with self._changed:
+            return self._index, self._last_hi
+
+    def start(self) -> None:
+        """Start the pump thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the thread to stop and wake every waiting client."""
+        self._stop.set()
+        with self._changed:
+            self._changed.notify_all()
+
+    def join(self, timeout: float | None = None) -> None:
+        """
+        Wait for the thread to end.
+
+        :param timeout: seconds, or None to wait for ever.
+        """
+        self._thread.join(timeout)
+
+    def wait_for(self, after: int, timeout: float) -> list[HistoryEntry]:
+        """
+        Return the entries with ``index > after``, waiting up to ``timeout`` for one.
+
+        :param after: the last index the caller has seen (0 at first).
+        :param timeout: seconds to wait when there is nothing newer.
+        :return: the newer entries still in the history, oldest first; ``[]`` on timeout or
+            when the pump is stopping. Indices jump when the caller fell out of the history.
+        """
+        with self._changed:
+            if not self._changed.wait_for(
+                    lambda: self._index > after or self._stop.is_set(), timeout):
+                return []
+            if self._stop.is_set() or not self._history:
+                return []
+            skip = max(0, after + 1 - self._history[0].index)
+            return list(itertools.islice(self._history, skip, None))
+
+    def _run(self) -> None:
+        next_frame = time.monotonic()
+        next_stats = next_frame + STATS_PERIOD
+        while not self._stop.wait(max(0.0, next_frame - time.monotonic())):
+            now = time.monotonic()
+            # A late tick (CPU starved) does not queue up a burst of frames to catch up.
+            next_frame = max(next_frame + self._period, now)
+            self._pump_frame()
+            if now >= next_stats:
+                next_stats = max(next_stats + STATS_PERIOD, now)
+                self._pump_stats(now)
+
+    def _pump_frame(self) -> None:
+        lo = self._last_hi  # only this thread writes it
+        hi = self._store.committed
+        if hi <= lo:
+            return
+        frame = build_frame(self._store, lo, hi, self._max_points)
+        for sid, count in frame.decimated.items():
+            self._stats.series[sid].decimated += count
+        self._append(lo, hi, encode_event(encode_series_json(frame), event='data', id=hi))
+
+    def _pump_stats(self, now: float) -> None:
+        payload = encode_event(_stats_json(self._stats.snapshot(now)), event='stats')
+        self._append(None, None, payload)
+
+    def _append(self, lo: int | None, hi: int | None, payload: bytes) -> None:
+        with self._changed:
+            self._index += 1
+            self._history.append(HistoryEntry(self._index, lo, hi, payload))
+            if hi is not None:
+                self._last_hi = hi
+            self._changed.notify_all()
+
+
+def _stats_json(snapshot: dict) -> str:
+    return json.dumps({'series': snapshot}, separators=(',', ':'), allow_nan=False)

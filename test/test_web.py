@@ -1,0 +1,497 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+The web side over real HTTP: the Flask app on a loopback port, real rings, a real frame pump.
+
+A feeder thread (the store's single writer, as the ROS thread is in production) writes samples
+whose time encodes their sequence number (``t = seq / 100``) and whose value is the sequence
+number itself, so a test can tell exactly which samples a client got: none missing, none twice.
+"""
+
+import csv
+import errno
+import http.client
+import io
+import json
+import math
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+from sse_client import Comment
+from sse_client import Event
+from sse_client import SSEClient
+import xstatic.pkg.d3
+import xstatic.pkg.rickshaw
+
+from ros2_rtgraph.config import parse_config
+from ros2_rtgraph.pump import FramePump
+from ros2_rtgraph.ringbuffer import SampleStore
+from ros2_rtgraph.stats import StatsBoard
+from ros2_rtgraph.web.app import create_app
+from ros2_rtgraph.web.server import ServerBindError
+from ros2_rtgraph.web.server import WebServer
+from ros2_rtgraph.web.stream import describe
+from ros2_rtgraph.web.stream import parse_event_id
+from ros2_rtgraph.web.stream import stream_events
+
+HOST = '127.0.0.1'
+CONFIG_YAML = """
+server:
+  frame_rate: 10
+  window: 5
+  buffer: 5000
+charts:
+  - title: Chart A
+    unit: m
+    min: -1
+    max: 1
+    limits: [0.5, {value: -0.5, label: low}]
+    series:
+      - /a.data
+      - {topic: /b, field: data, label: 'B "quoted", label'}
+  - title: Chart B
+    series: [/c.data]
+"""
+FED = ('s0', 's1')  # s2 never gets a sample: it stays 'waiting'
+JS_TYPES = {'text/javascript', 'application/javascript'}
+
+
+class Feeder:
+    """Write samples to the store from one thread, as the node does, and bump the stats."""
+
+    def __init__(self, store: SampleStore, stats: StatsBoard, *, nan_every: int = 0,
+                 limit: int | None = None, batch: int = 6, period: float = 0.02):
+        self.store = store
+        self.stats = stats
+        self.nan_every = nan_every
+        self.limit = limit
+        self.batch = batch
+        self.period = period
+        self.stop_event = threading.Event()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        seq = self.store.committed
+        while not self.stop_event.is_set():
+            for _ in range(self.batch):
+                if self.limit is not None and seq >= self.limit:
+                    self.done.set()
+                    return
+                seq += 1
+                sid = FED[seq % 2]
+                value = math.nan if self.nan_every and seq % self.nan_every == 0 else float(seq)
+                assert self.store.append(sid, seq / 100, value) == seq
+                stats = self.stats.series[sid]
+                stats.samples += 1
+                stats.last_receive = time.monotonic()
+                stats.state = 'ok'
+            self.stop_event.wait(self.period)
+
+    def wait_until(self, seq: int, timeout: float = 20.0) -> None:
+        """Wait until the store holds sequence number ``seq``."""
+        deadline = time.monotonic() + timeout
+        while self.store.committed < seq:
+            assert time.monotonic() < deadline, f'the feeder did not reach seq {seq}'
+            time.sleep(0.01)
+
+
+@pytest.fixture
+def make_site():
+    """Build config, rings, stats, pump, app and server on a free port; tear all down after."""
+    sites = []
+
+    def make(*, feed: bool = True, heartbeat: float = 10.0, **feeder_options):
+        config = parse_config(CONFIG_YAML, '<test>')
+        ids = [s.id for s in config.series]
+        store = SampleStore(ids, config.server.buffer)
+        stats = StatsBoard(ids)
+        pump = FramePump(store, stats, config.server)
+        stop_event = threading.Event()
+        app = create_app(config, store, stats, pump, stop_event=stop_event, heartbeat=heartbeat)
+        server = WebServer(app, HOST, 0)
+        feeder = Feeder(store, stats, **feeder_options)
+        site = SimpleNamespace(config=config, store=store, stats=stats, pump=pump, app=app,
+                               server=server, port=server.port, feeder=feeder,
+                               stop_event=stop_event)
+        sites.append(site)
+        pump.start()
+        server.start()
+        if feed:
+            feeder.thread.start()
+        return site
+
+    yield make
+    for site in sites:
+        site.feeder.stop_event.set()
+        site.stop_event.set()
+        site.pump.stop()
+        site.server.stop()
+        site.pump.join(5)
+        if site.feeder.thread.is_alive():
+            site.feeder.thread.join(5)
+
+
+def _get(site, path: str) -> tuple[int, http.client.HTTPMessage, bytes]:
+    connection = http.client.HTTPConnection(HOST, site.port, timeout=10)
+    try:
+        connection.request('GET', path)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def _seqs(event: Event) -> list[int]:
+    """Return the sequence numbers an event carries (from t, series by series), checking values."""
+    seqs = []
+    for series in event.json()['series'].values():
+        for t, v in zip(series['t'], series['v'], strict=True):
+            seq = round(t * 100)
+            assert v is None or v == seq
+            seqs.append(seq)
+    return seqs
+
+
+def _read_data_until(client: SSEClient, last_id: int) -> list[Event]:
+    """Read data events until one has an id of at least ``last_id``."""
+    events = []
+    while not events or int(events[-1].last_event_id) < last_id:
+        events.append(client.next_event('data'))
+    return events
+
+
+def _start(client: SSEClient) -> tuple[Event, Event]:
+    """Read the meta event and the snapshot or catch-up event after it."""
+    meta = client.next_event()
+    assert meta.event == 'meta'
+    return meta, client.next_event()
+
+
+# --- /stream ---------------------------------------------------------------------------------
+
+def test_stream_headers_retry_then_meta(make_site):
+    site = make_site()
+    with SSEClient(HOST, site.port) as client:
+        assert client.status == 200
+        assert client.headers['Content-Type'].startswith('text/event-stream')
+        assert client.headers['Cache-Control'] == 'no-cache'
+        assert client.headers['X-Accel-Buffering'] == 'no'
+        meta = client.next_event()
+        assert client.retry == 2000
+        assert meta.event == 'meta'
+        assert not meta.has_id
+        body = meta.json()
+    assert abs(body.pop('server_time') - time.time()) < 600
+    assert body == describe(site.config)
+    assert [s['id'] for s in body['series']] == ['s0', 's1', 's2']
+    assert body['series'][1] == {
+        'id': 's1', 'label': 'B "quoted", label', 'topic': '/b', 'field': 'data', 'unit': 'm',
+        'chart': 0}
+    assert body['charts'][0]['limits'] == [
+        {'value': 0.5, 'label': ''}, {'value': -0.5, 'label': 'low'}]
+    assert body['charts'][1]['series'] == ['s2']
+    assert body['window'] == 5.0
+
+
+def test_snapshot_holds_the_window_then_live_data_continues_it(make_site):
+    site = make_site()
+    site.feeder.wait_until(900)  # 9 s of sample time: more than the 5 s window
+    with SSEClient(HOST, site.port) as client:
+        _, snapshot = _start(client)
+        assert snapshot.event == 'snapshot'
+        snapshot_id = int(snapshot.last_event_id)
+        body = snapshot.json()
+        assert set(body['series']) == set(FED)
+        for series in body['series'].values():
+            assert series['t'][-1] - series['t'][0] <= 5.0 + 1e-9
+            assert series['t'][-1] - series['t'][0] > 4.5
+        assert max(_seqs(snapshot)) == snapshot_id
+        live = _read_data_until(client, snapshot_id + 100)
+    ids = [int(event.last_event_id) for event in live]
+    assert ids == sorted(set(ids))
+    assert ids[0] > snapshot_id
+    seqs = [seq for event in live for seq in _seqs(event)]
+    assert sorted(seqs) == list(range(snapshot_id + 1, ids[-1] + 1))
+
+
+def test_two_clients_get_byte_identical_data_events(make_site):
+    site = make_site()
+    site.feeder.wait_until(50)
+    with SSEClient(HOST, site.port) as first, SSEClient(HOST, site.port) as second:
+        _start(first)
+        _start(second)
+        target = site.store.committed + 60
+        raw_first = {e.last_event_id: e.raw for e in _read_data_until(first, target)}
+        raw_second = {e.last_event_id: e.raw for e in _read_data_until(second, target)}
+    common = sorted(set(raw_first) & set(raw_second), key=int)
+    assert len(common) >= 3
+    assert all(raw_first[key] == raw_second[key] for key in common)
+    # ... and they are the pump's own bytes, encoded once.
+    shared = {entry.payload for entry in site.pump.wait_for(0, 0.0)}
+    assert raw_first[common[-1]] in shared
+
+
+@pytest.mark.parametrize('via', ['header', 'query'])
+def test_reconnect_gets_exactly_the_missed_samples(make_site, via):
+    site = make_site()
+    site.feeder.wait_until(30)
+    with SSEClient(HOST, site.port) as client:
+        _, snapshot = _start(client)
+        last = _read_data_until(client, int(snapshot.last_event_id) + 30)[-1]
+    last_id = int(last.last_event_id)
+    # Samples the client misses while away, sent as frames to the clients still there.
+    deadline = time.monotonic() + 20
+    while site.pump.last_hi < last_id + 150:
+        assert time.monotonic() < deadline
+        site.pump.wait_for(site.pump.position()[0], 0.5)
+    if via == 'header':
+        again = SSEClient(HOST, site.port, headers={'Last-Event-ID': str(last_id)})
+    else:
+        again = SSEClient(HOST, site.port, path=f'/stream?lastEventId={last_id}')
+    with again:
+        _, catch_up = _start(again)
+        assert catch_up.event == 'data'
+        catch_up_id = int(catch_up.last_event_id)
+        assert catch_up_id >= last_id + 150
+        live = _read_data_until(again, catch_up_id + 30)
+    seqs = _seqs(catch_up) + [seq for event in live for seq in _seqs(event)]
+    assert sorted(seqs) == list(range(last_id + 1, int(live[-1].last_event_id) + 1))
+
+
+@pytest.mark.parametrize('header', ['abc', '-1', '1e3', '', '99999999999'])
+def test_unusable_last_event_id_gets_a_snapshot(make_site, header):
+    site = make_site()
+    site.feeder.wait_until(30)
+    with SSEClient(HOST, site.port, headers={'Last-Event-ID': header}) as client:
+        _, first = _start(client)
+    assert first.event == 'snapshot'
+    assert int(first.last_event_id) >= 0
+
+
+def test_stats_event_about_once_a_second_with_counts(make_site):
+    site = make_site()
+    with SSEClient(HOST, site.port) as client:
+        client.next_event('stats')
+        stats = client.next_event('stats')
+    assert not stats.has_id
+    body = stats.json()['series']
+    assert set(body) == {'s0', 's1', 's2'}
+    assert body['s0']['samples'] > 0
+    assert body['s0']['status'] in {'ok', 'stale'}
+    assert body['s2'] == {
+        'rate': 0.0, 'age': None, 'samples': 0, 'decimated': 0, 'nonfinite': 0, 'errors': 0,
+        'status': 'waiting'}
+
+
+def test_nan_arrives_as_null(make_site):
+    site = make_site(nan_every=5)
+    site.feeder.wait_until(20)
+    nulls = 0
+    with SSEClient(HOST, site.port) as client:
+        _start(client)
+        while nulls < 3:
+            event = client.next_event('data')
+            for series in event.json()['series'].values():  # strict JSON: no NaN token
+                for t, v in zip(series['t'], series['v'], strict=True):
+                    seq = round(t * 100)
+                    assert (v is None) == (seq % 5 == 0)
+                    nulls += v is None
+
+
+def test_idle_stream_sends_ping_comments(make_site):
+    site = make_site(feed=False, heartbeat=0.2)
+    with SSEClient(HOST, site.port) as client:
+        _, snapshot = _start(client)
+        assert snapshot.event == 'snapshot'
+        assert snapshot.json() == {'series': {}}
+        item = client.read()
+        while not isinstance(item, Comment):
+            item = client.read()
+    assert item.text == ' ping'
+
+
+def test_client_that_fell_out_of_the_history_is_resynced_from_the_rings(make_site):
+    site = make_site()
+    pump = FramePump(site.store, site.stats, site.config.server, history_seconds=0.5)
+    pump.start()
+    stop = threading.Event()
+    events = stream_events(pump, site.store, site.config, stop)
+    try:
+        start = int(_parse_chunk(next(events))[-1]['id'])
+        index, _ = pump.position()
+        # Stall this client until the shared history no longer holds what it needs next.
+        deadline = time.monotonic() + 20
+        while pump.wait_for(0, 0.5)[0].index <= index + 1:
+            assert time.monotonic() < deadline
+        target = pump.last_hi + 1  # past the resync, into live frames again
+        cursor, seqs = start, []
+        while cursor < target:
+            for event in _parse_chunk(next(events)):
+                if event.get('event') == 'data':
+                    seqs += _seqs(Event('data', event['data'], event['id'], True, b''))
+                    cursor = int(event['id'])
+        assert sorted(seqs) == list(range(start + 1, cursor + 1))
+        stop.set()
+        with pytest.raises(StopIteration):
+            for _ in range(100):  # ends within a poll interval once stop is set
+                next(events)
+    finally:
+        events.close()
+        pump.stop()
+        pump.join(5)
+
+
+def _parse_chunk(chunk: bytes) -> list[dict[str, str]]:
+    """Split generator output into events' fields (our server writes single-line fields)."""
+    events = []
+    for block in chunk.decode().split('\n\n'):
+        fields = dict(line.split(': ', 1) for line in block.split('\n') if line)
+        if fields:
+            events.append(fields)
+    return events
+
+
+def test_stop_event_ends_streams_and_stop_frees_the_port(make_site):
+    site = make_site()
+    client = SSEClient(HOST, site.port)
+    try:
+        _start(client)
+        with pytest.raises(ServerBindError) as bind_error:
+            WebServer(site.app, HOST, site.port)
+        assert f'{HOST}:{site.port}' in str(bind_error.value)
+        assert bind_error.value.errno == errno.EADDRINUSE
+        site.stop_event.set()
+        while client.read(timeout=10) is not None:
+            pass
+        assert client.closed
+    finally:
+        client.close()
+    site.server.stop()
+    again = WebServer(site.app, HOST, site.port)  # the port is free again
+    again.stop()
+    assert again.port == site.port
+
+
+# --- other routes ----------------------------------------------------------------------------
+
+def _csv_rows(body: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(body.decode('utf-8'))))
+
+
+def test_csv_export_holds_every_sample_in_sequence_order(make_site):
+    site = make_site(limit=200, nan_every=7)
+    assert site.feeder.done.wait(20)
+    status, headers, body = _get(site, '/api/export.csv')
+    assert status == 200
+    assert headers['Content-Type'].startswith('text/csv')
+    disposition = headers['Content-Disposition']
+    assert disposition.startswith('attachment; filename="rtgraph-')
+    assert disposition.endswith('.csv"')
+    rows = _csv_rows(body)
+    assert rows[0] == ['series', 'label', 'seq', 't', 'value']
+    assert [int(row[2]) for row in rows[1:]] == list(range(1, 201))
+    for series, label, seq, t, value in rows[1:]:
+        seq = int(seq)
+        assert series == FED[seq % 2]
+        assert label == ('/a.data' if series == 's0' else 'B "quoted", label')
+        assert float(t) == seq / 100
+        assert value == ('nan' if seq % 7 == 0 else repr(float(seq)))
+
+
+def test_csv_export_of_some_series_and_seconds(make_site):
+    site = make_site(limit=200)
+    assert site.feeder.done.wait(20)
+    _, _, body = _get(site, '/api/export.csv?series=s1,s2&seconds=0.5')
+    rows = _csv_rows(body)[1:]
+    # s1 holds the odd seqs up to 199 (t = seq / 100): the last 0.5 s are seqs 149..199.
+    assert [int(row[2]) for row in rows] == list(range(149, 200, 2))
+    assert {row[0] for row in rows} == {'s1'}
+
+
+@pytest.mark.parametrize(('query', 'message'), [
+    ('series=s0,nope', 'nope'),
+    ('series=S0', 'S0'),
+    ('seconds=abc', 'abc'),
+    ('seconds=-1', '-1'),
+    ('seconds=0', '0'),
+    ('seconds=nan', 'nan'),
+    ('seconds=inf', 'inf'),
+])
+def test_csv_export_rejects_bad_parameters(make_site, query, message):
+    site = make_site(feed=False)
+    status, headers, body = _get(site, f'/api/export.csv?{query}')
+    assert status == 400
+    assert headers['Content-Type'] == 'application/json'
+    assert message in json.loads(body)['error']
+
+
+def test_api_config_describes_the_charts(make_site):
+    site = make_site(feed=False)
+    status, headers, body = _get(site, '/api/config')
+    assert status == 200
+    assert headers['Content-Type'] == 'application/json'
+    data = json.loads(body)
+    assert data == describe(site.config)
+    assert data['charts'][0]['title'] == 'Chart A'
+    assert (data['charts'][0]['min'], data['charts'][0]['max']) == (-1.0, 1.0)
+
+
+def test_healthz_says_ok_and_nothing_else(make_site):
+    site = make_site(feed=False)
+    status, _, body = _get(site, '/healthz')
+    assert status == 200
+    assert json.loads(body) == {'status': 'ok'}
+
+
+def test_index_page_is_html(make_site):
+    site = make_site(feed=False)
+    status, headers, body = _get(site, '/')
+    assert status == 200
+    assert headers['Content-Type'].startswith('text/html')
+    assert b'<html' in body
+
+
+@pytest.mark.parametrize(('path', 'base', 'name', 'types'), [
+    ('/vendor/d3/d3.js', xstatic.pkg.d3.BASE_DIR, 'd3.js', JS_TYPES),
+    ('/vendor/rickshaw/rickshaw.js', xstatic.pkg.rickshaw.BASE_DIR, 'rickshaw.js', JS_TYPES),
+    ('/vendor/rickshaw/rickshaw.css', xstatic.pkg.rickshaw.BASE_DIR, 'rickshaw.css',
+     {'text/css'}),
+])
+def test_vendor_files_come_from_xstatic(make_site, path, base, name, types):
+    site = make_site(feed=False)
+    status, headers, body = _get(site, path)
+    assert status == 200
+    assert headers['Content-Type'].split(';')[0] in types
+    with open(f'{base}/{name}', 'rb') as file:
+        assert body == file.read()
+
+
+@pytest.mark.parametrize('path', [
+    '/vendor/d3/nope.js', '/vendor/rickshaw/..%2f__init__.py', '/vendor/d3/../app.py'])
+def test_unknown_vendor_files_are_404(make_site, path):
+    site = make_site(feed=False)
+    status, _, _ = _get(site, path)
+    assert status == 404
+
+
+# --- pure helpers ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(('text', 'expected'), [
+    (None, None),
+    ('', None),
+    ('0', 0),
+    ('42', 42),
+    (' 42 ', 42),
+    ('-1', None),
+    ('1.5', None),
+    ('4e2', None),
+    ('abc', None),
+    ('\u0661\u0662', None),  # Arabic-Indic digits: isdigit() but not ours
+    ('9' * 19, int('9' * 19)),
+    ('9' * 20, None),
+])
+def test_parse_event_id(text, expected):
+    assert parse_event_id(text) == expected
