@@ -1,0 +1,484 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+Load the product's YAML file into frozen dataclasses, or fail naming file, line and key path.
+
+The text is composed into a YAML node tree, not constructed into Python objects, and the tree
+is walked by hand: that way every error knows the 1-based line of the offending key or value
+and its key path, e.g. ``graph.yaml:12: charts[1].series[0].qos: invalid value 'fast' ...``.
+:class:`ConfigError` is the only exception that leaves this module.
+
+No rclpy here: topic and message type names are checked for shape only, and field paths only
+for being non-empty. The node checks them against the real message classes (fieldpath.py).
+"""
+
+from collections.abc import Callable
+from collections.abc import Collection
+from dataclasses import dataclass
+import difflib
+import math
+import os
+from pathlib import Path
+import re
+from typing import NoReturn
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode
+from yaml.nodes import Node
+from yaml.nodes import ScalarNode
+from yaml.nodes import SequenceNode
+
+STAMP_CHOICES = ('header', 'receive')
+QOS_CHOICES = ('auto', 'sensor_data', 'reliable', 'best_effort')
+
+
+class ConfigError(Exception):
+    """
+    Raised when a configuration file cannot be used; names file, line and key path.
+
+    ``str(err)`` reads ``source:line: key: message``; unknown parts are left out.
+    """
+
+    def __init__(self, message: str, *, source: str, line: int | None = None, key: str = ''):
+        """
+        Record where the problem is.
+
+        :param message: what is wrong, for a human.
+        :param source: the file name (or ``'<string>'``).
+        :param line: 1-based line of the offending key or value, when known.
+        :param key: key path such as ``charts[1].series[0].qos``; empty for the whole file.
+        """
+        self.message = message
+        self.source = source
+        self.line = line
+        self.key = key
+        location = source if line is None else f'{source}:{line}'
+        super().__init__(': '.join(part for part in (location, key, message) if part))
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = '127.0.0.1'
+    port: int = 8080
+    frame_rate: float = 20.0  # frames per second on /stream
+    max_points: int = 500  # per series per frame (decimation budget)
+    window: float = 30.0  # seconds shown by default / sent in the snapshot
+    buffer: int = 20000  # samples kept per series (ring capacity)
+    token: str | None = None  # None = generate at start-up, '' = auth off
+    max_clients: int = 16
+
+
+@dataclass(frozen=True)
+class LimitLine:
+    value: float
+    label: str = ''
+
+
+@dataclass(frozen=True)
+class SeriesConfig:
+    id: str  # 's0', 's1', ... in file order across all charts
+    topic: str  # absolute, e.g. '/imu/data'
+    field: str  # field path, e.g. 'linear_acceleration.x'
+    type: str | None  # 'sensor_msgs/msg/Imu', or None to discover at run time
+    label: str
+    stamp: str  # one of STAMP_CHOICES
+    qos: str  # one of QOS_CHOICES
+    depth: int
+    scale: float
+    offset: float  # value = raw * scale + offset
+    chart: int  # index of its chart
+    line: int  # 1-based line of this series in the file
+    key: str  # key path, e.g. 'charts[0].series[1]'
+
+
+@dataclass(frozen=True)
+class ChartConfig:
+    title: str
+    unit: str = ''
+    min: float | None = None
+    max: float | None = None
+    limits: tuple[LimitLine, ...] = ()
+    series: tuple[SeriesConfig, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    server: ServerConfig
+    charts: tuple[ChartConfig, ...]
+    source: str
+
+    @property
+    def series(self) -> tuple[SeriesConfig, ...]:
+        """All series of all charts, in file order."""
+        return tuple(series for chart in self.charts for series in chart.series)
+
+
+_TAG = 'tag:yaml.org,2002:'
+# YAML's standard scalar tags, by the name errors use for them.
+_SCALAR_KINDS = {
+    'str': 'string', 'int': 'integer', 'float': 'float', 'bool': 'boolean', 'null': 'null',
+    'timestamp': 'timestamp', 'binary': 'binary',
+}
+_NUMBER = ('integer', 'float')
+_CONSTRUCT = SafeConstructor()
+_CONSTRUCTORS: dict[str, Callable[[ScalarNode], object]] = {
+    'string': _CONSTRUCT.construct_yaml_str,
+    'integer': _CONSTRUCT.construct_yaml_int,
+    'float': _CONSTRUCT.construct_yaml_float,
+    'null': _CONSTRUCT.construct_yaml_null,
+}
+_NAME = r'[A-Za-z_][A-Za-z0-9_]*'
+_TOPIC = re.compile(rf'/?{_NAME}(?:/{_NAME})*')
+_MSG_TYPE = re.compile(r'([a-z][a-z0-9_]*)/(?:msg/)?([A-Z][A-Za-z0-9]*)')
+_SHORTHAND_HELP = "write a mapping or '/topic.field.path' (e.g. '/imu/data.linear_acceleration.x')"
+_Entry = tuple[Node, Node]  # a mapping's key node and value node
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _join(path: str, name: str) -> str:
+    return f'{path}.{name}' if path else name
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + '...'
+
+
+class _Reader:
+    """Typed access to YAML nodes; every failure is a ConfigError with line and key path."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, node: Node, key: str, message: str) -> NoReturn:
+        raise ConfigError(message, source=self.source, line=_line(node), key=key)
+
+    def kind(self, node: Node, key: str) -> str:
+        """Return 'mapping', 'list' or a scalar kind such as 'string' or 'integer'."""
+        name = node.tag[len(_TAG):] if node.tag.startswith(_TAG) else ''
+        if isinstance(node, MappingNode) and name == 'map':
+            return 'mapping'
+        if isinstance(node, SequenceNode) and name == 'seq':
+            return 'list'
+        if isinstance(node, ScalarNode) and name in _SCALAR_KINDS:
+            return _SCALAR_KINDS[name]
+        self.fail(node, key, f'unsupported YAML tag {_short(node.tag)!r}')
+
+    def describe(self, node: Node, key: str) -> str:
+        kind = self.kind(node, key)
+        if kind in ('mapping', 'list', 'null'):
+            return 'null' if kind == 'null' else f'a {kind}'
+        text = _short(node.value)
+        return f'string {text!r}' if kind == 'string' else f'{kind} {text}'
+
+    def expect(self, node: Node, key: str, want: str, kinds: tuple[str, ...]) -> object:
+        """Return the node's value if its kind is one of ``kinds``; fail naming ``want``."""
+        kind = self.kind(node, key)
+        if kind not in kinds:
+            self.fail(node, key, f'expected {want}, got {self.describe(node, key)}')
+        if kind in ('mapping', 'list'):
+            return node.value
+        try:
+            return _CONSTRUCTORS[kind](node)
+        except (ValueError, OverflowError):  # explicit tags such as '!!int abc', or 5000 digits
+            self.fail(node, key, f'invalid {kind} {_short(node.value)!r}')
+
+    def mapping(self, node: Node, key: str, known: Collection[str]) -> dict[str, _Entry]:
+        """Return key name -> (key node, value node); reject unknown, duplicate, odd keys."""
+        entries: dict[str, _Entry] = {}
+        for key_node, value_node in self.expect(node, key, 'a mapping', ('mapping',)):
+            if isinstance(key_node, ScalarNode) and key_node.tag == _TAG + 'merge':
+                self.fail(key_node, key, "YAML merge keys ('<<') are not supported")
+            name = self.expect(key_node, key, 'a key name', ('string',))
+            path = _join(key, _short(name))
+            if name in entries:
+                first = _line(entries[name][0])
+                self.fail(key_node, path, f'duplicate key (first at line {first})')
+            if name not in known:
+                self.fail(key_node, path, _unknown_key(name, known))
+            entries[name] = (key_node, value_node)
+        return entries
+
+    def sequence(self, node: Node, key: str) -> list[Node]:
+        return self.expect(node, key, 'a list', ('list',))
+
+    def string(self, node: Node, key: str, *, optional=False, nonempty=False) -> str | None:
+        kinds = ('string', 'null') if optional else ('string',)
+        value = self.expect(node, key, 'a string (or null)' if optional else 'a string', kinds)
+        if nonempty and not value:
+            self.fail(node, key, 'must not be empty')
+        return value
+
+    def number(self, node: Node, key: str, *, optional=False, above=None, at_most=None):
+        kinds = (*_NUMBER, 'null') if optional else _NUMBER
+        value = self.expect(node, key, 'a number (or null)' if optional else 'a number', kinds)
+        if value is None:
+            return None
+        try:
+            value = float(value)
+        except OverflowError:
+            self.fail(node, key, f'number too large: {_short(node.value)}')
+        if not math.isfinite(value):
+            self.fail(node, key, f'expected a finite number, got {node.value}')
+        if above is not None and value <= above:
+            self.fail(node, key, f'must be greater than {above:g}, got {node.value}')
+        if at_most is not None and value > at_most:
+            self.fail(node, key, f'must be at most {at_most:g}, got {node.value}')
+        return value
+
+    def integer(self, node: Node, key: str, low: int, high: int) -> int:
+        value = self.expect(node, key, 'an integer', ('integer',))
+        if not low <= value <= high:
+            self.fail(node, key, f'must be between {low} and {high}, got {_short(node.value)}')
+        return value
+
+    def choice(self, node: Node, key: str, allowed: tuple[str, ...]) -> str:
+        value = self.string(node, key)
+        if value not in allowed:
+            self.fail(node, key, f'invalid value {value!r}; expected one of: {", ".join(allowed)}')
+        return value
+
+
+# Per section: key -> parser(reader, value node, key path). The keys are the known keys.
+_Rules = dict[str, Callable[[_Reader, Node, str], object]]
+
+
+def _unknown_key(name: str, known: Collection[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    if close:
+        return f'unknown key {_short(name)!r} (did you mean {close[0]!r}?)'
+    return f'unknown key {_short(name)!r} (known keys: {", ".join(known)})'
+
+
+def _topic_name(reader: _Reader, node: Node, key: str, name: str) -> str:
+    """Check a ROS topic name's shape (no '~' or substitutions) and make it absolute."""
+    if not _TOPIC.fullmatch(name):
+        reader.fail(node, key, f'invalid topic name {_short(name)!r}: use letters, digits, '
+                    "'_' and '/', no name part starting with a digit, no '//' or trailing '/'")
+    return name if name.startswith('/') else '/' + name
+
+
+def _topic(reader: _Reader, node: Node, key: str) -> str:
+    return _topic_name(reader, node, key, reader.string(node, key))
+
+
+def _field(reader: _Reader, node: Node, key: str) -> str:
+    value = reader.string(node, key)
+    if not value.strip():
+        reader.fail(node, key, 'field path must not be empty')
+    return value
+
+
+def _msg_type(reader: _Reader, node: Node, key: str) -> str | None:
+    value = reader.string(node, key, optional=True)
+    if value is None:
+        return None
+    match = _MSG_TYPE.fullmatch(value)
+    if not match:
+        reader.fail(node, key, f'invalid message type {_short(value)!r}: expected '
+                    "'package/msg/Name' or 'package/Name' (e.g. 'sensor_msgs/msg/Imu')")
+    return f'{match[1]}/msg/{match[2]}'
+
+
+def _values(reader: _Reader, entries: dict, path: str, rules: _Rules) -> dict[str, object]:
+    """Parse the entries that ``rules`` knows; the caller handles any others."""
+    return {
+        name: rules[name](reader, value, _join(path, name))
+        for name, (_, value) in entries.items() if name in rules
+    }
+
+
+def _require(reader: _Reader, node: Node, path: str, entries: dict, names: tuple) -> None:
+    for name in names:
+        if name not in entries:
+            reader.fail(node, path, f'missing required key {name!r}')
+
+
+def _limits(reader: _Reader, node: Node, key: str) -> tuple[LimitLine, ...]:
+    """Limit lines: a list (or one item) of numbers or ``{value, label}`` mappings."""
+    items = reader.sequence(node, key) if isinstance(node, SequenceNode) else [node]
+    limits = []
+    for index, item in enumerate(items):
+        path = f'{key}[{index}]' if isinstance(node, SequenceNode) else key
+        kind = reader.kind(item, path)
+        if kind in _NUMBER:
+            limits.append(LimitLine(reader.number(item, path)))
+        elif kind == 'mapping':
+            entries = reader.mapping(item, path, _LIMIT_RULES)
+            _require(reader, item, path, entries, ('value',))
+            limits.append(LimitLine(**_values(reader, entries, path, _LIMIT_RULES)))
+        else:
+            reader.fail(item, path, 'expected a number or a mapping with value and label, '
+                        f'got {reader.describe(item, path)}')
+    return tuple(limits)
+
+
+_SERVER_RULES: _Rules = {
+    'host': lambda r, n, k: r.string(n, k, nonempty=True),
+    'port': lambda r, n, k: r.integer(n, k, 0, 65535),  # 0: any free port
+    'frame_rate': lambda r, n, k: r.number(n, k, above=0.0, at_most=100.0),
+    'max_points': lambda r, n, k: r.integer(n, k, 4, 100_000),  # 4: first, min, max, last
+    'window': lambda r, n, k: r.number(n, k, above=0.0),
+    'buffer': lambda r, n, k: r.integer(n, k, 2, 10_000_000),
+    'token': lambda r, n, k: r.string(n, k, optional=True),
+    'max_clients': lambda r, n, k: r.integer(n, k, 1, 1000),
+}
+_SERIES_RULES: _Rules = {
+    'topic': _topic,
+    'field': _field,
+    'type': _msg_type,
+    'label': lambda r, n, k: r.string(n, k, nonempty=True),
+    'stamp': lambda r, n, k: r.choice(n, k, STAMP_CHOICES),
+    'qos': lambda r, n, k: r.choice(n, k, QOS_CHOICES),
+    'depth': lambda r, n, k: r.integer(n, k, 1, 10_000),
+    'scale': lambda r, n, k: r.number(n, k),
+    'offset': lambda r, n, k: r.number(n, k),
+}
+_SERIES_DEFAULTS = {
+    'type': None, 'stamp': 'header', 'qos': 'auto', 'depth': 10, 'scale': 1.0, 'offset': 0.0,
+}
+_LIMIT_RULES: _Rules = {
+    'value': lambda r, n, k: r.number(n, k),
+    'label': lambda r, n, k: r.string(n, k),
+}
+_CHART_RULES: _Rules = {
+    'title': lambda r, n, k: r.string(n, k, nonempty=True),
+    'unit': lambda r, n, k: r.string(n, k),
+    'min': lambda r, n, k: r.number(n, k, optional=True),
+    'max': lambda r, n, k: r.number(n, k, optional=True),
+    'limits': _limits,
+}
+_CHART_KEYS = (*_CHART_RULES, 'series')
+_TOP_KEYS = ('server', 'charts')
+
+
+def _series(reader: _Reader, node: Node, path: str, chart: int, index: int) -> SeriesConfig:
+    kind = reader.kind(node, path)
+    if kind == 'string':
+        topic, dot, field = node.value.partition('.')
+        if not dot or not field.strip():
+            reader.fail(node, path, f'no field in {_short(node.value)!r}: {_SHORTHAND_HELP}')
+        values = {'topic': _topic_name(reader, node, path, topic), 'field': field}
+    elif kind == 'mapping':
+        entries = reader.mapping(node, path, _SERIES_RULES)
+        _require(reader, node, path, entries, ('topic', 'field'))
+        values = _values(reader, entries, path, _SERIES_RULES)
+    else:
+        reader.fail(node, path, f'expected a series, got {reader.describe(node, path)}: '
+                    + _SHORTHAND_HELP)
+    settings = {**_SERIES_DEFAULTS, **values}
+    settings.setdefault('label', f"{settings['topic']}.{settings['field']}")
+    return SeriesConfig(id=f's{index}', chart=chart, line=_line(node), key=path, **settings)
+
+
+def _chart(reader: _Reader, node: Node, chart: int, first_id: int) -> ChartConfig:
+    path = f'charts[{chart}]'
+    entries = reader.mapping(node, path, _CHART_KEYS)
+    _require(reader, node, path, entries, ('title', 'series'))
+    values = _values(reader, entries, path, _CHART_RULES)
+    low, high = values.get('min'), values.get('max')
+    if low is not None and high is not None and high <= low:
+        message = f'max ({high:g}) must be greater than min ({low:g})'
+        reader.fail(entries['max'][1], f'{path}.max', message)
+    series_node = entries['series'][1]
+    items = reader.sequence(series_node, f'{path}.series')
+    if not items:
+        reader.fail(series_node, f'{path}.series', 'a chart needs at least one series')
+    series: list[SeriesConfig] = []
+    seen: dict[tuple, SeriesConfig] = {}
+    for index, item in enumerate(items):
+        one = _series(reader, item, f'{path}.series[{index}]', chart, first_id + index)
+        first = seen.setdefault((one.topic, one.field, one.scale, one.offset), one)
+        if first is not one:
+            reader.fail(item, one.key, f'duplicate series {one.topic}.{one.field} (same topic, '
+                        f'field, scale and offset as {first.key} at line {first.line})')
+        series.append(one)
+    return ChartConfig(series=tuple(series), **values)
+
+
+def _compose(text: str, source: str) -> Node | None:
+    """Parse YAML text into a node tree; syntax errors become ConfigErrors with a line."""
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        message = f'invalid YAML: {err.problem or err.context}'
+        if err.context and err.context_mark and err.problem:
+            message += f' ({err.context} at line {err.context_mark.line + 1})'
+        line = mark.line + 1 if mark else None
+    except yaml.YAMLError as err:  # a reader error: a character position instead of a mark
+        position = getattr(err, 'position', None)
+        line = text.count('\n', 0, position) + 1 if position is not None else None
+        message = f'invalid YAML: {str(err).splitlines()[0]}'
+    except RecursionError:
+        line, message = None, 'invalid YAML: nested too deeply'
+    raise ConfigError(message, source=source, line=line)
+
+
+def parse_config(text: str, source: str = '<string>') -> Config:
+    """
+    Validate a configuration given as YAML text.
+
+    :param text: the YAML document.
+    :param source: file name used in error messages.
+    :return: the configuration, defaults filled in.
+    :raise ConfigError: on any problem, naming source, line and key path.
+    """
+    reader = _Reader(source)
+    root = _compose(text, source)
+    if root is None:
+        raise ConfigError('file is empty', source=source)
+    entries = reader.mapping(root, '', _TOP_KEYS)
+    server = ServerConfig()
+    if 'server' in entries:
+        server_entries = reader.mapping(entries['server'][1], 'server', _SERVER_RULES)
+        server = ServerConfig(**_values(reader, server_entries, 'server', _SERVER_RULES))
+    _require(reader, root, '', entries, ('charts',))
+    charts_node = entries['charts'][1]
+    chart_nodes = reader.sequence(charts_node, 'charts')
+    if not chart_nodes:
+        reader.fail(charts_node, 'charts', 'no charts: list at least one chart')
+    charts: list[ChartConfig] = []
+    for index, node in enumerate(chart_nodes):
+        charts.append(_chart(reader, node, index, sum(len(c.series) for c in charts)))
+    return Config(server=server, charts=tuple(charts), source=source)
+
+
+def load_config(path: str | os.PathLike) -> Config:
+    """
+    Read and validate a configuration file.
+
+    :param path: the YAML file.
+    :return: the configuration, defaults filled in.
+    :raise ConfigError: when the file is missing, unreadable or invalid.
+    """
+    source = os.fsdecode(path)
+    try:
+        text = Path(source).read_text(encoding='utf-8')
+    except FileNotFoundError:
+        raise ConfigError('file not found', source=source) from None
+    except UnicodeDecodeError as err:
+        raise ConfigError(f'not UTF-8 text (byte {err.start})', source=source) from None
+    except OSError as err:
+        raise ConfigError(f'cannot read file: {err.strerror or err}', source=source) from None
+    return parse_config(text, source)
+
+
+def default_config_path() -> str:
+    """
+    Return the packaged ``config/demo.yaml``.
+
+    The installed copy (ament share directory, when ament_index_python finds the package)
+    wins over the one in a source checkout next to this package.
+    """
+    try:
+        from ament_index_python.packages import get_package_share_directory
+        installed = Path(get_package_share_directory('ros2_rtgraph'), 'config', 'demo.yaml')
+    except (ImportError, LookupError, OSError, ValueError):  # not installed, no ament env
+        installed = None
+    if installed is not None and installed.is_file():
+        return str(installed)
+    return str(Path(__file__).resolve().parent.parent / 'config' / 'demo.yaml')
