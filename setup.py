@@ -1,3 +1,5 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
 """Install ros2_rtgraph as an ament_python package (colcon) or a plain pip package (venv)."""
 
 from glob import glob
