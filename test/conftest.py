@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from ros2_rtgraph.rosdistro import LOCALHOST_DISCOVERY_ENV
+
 
 def _pick_domain_id() -> int:
     """Pick a ROS_DOMAIN_ID in 1..101 from the process id, so parallel runs rarely share one."""
@@ -14,8 +16,7 @@ def _pick_domain_id() -> int:
 
 # Set at import time so every rclpy context and every child process of this run inherits it.
 os.environ.setdefault('ROS_DOMAIN_ID', str(_pick_domain_id()))
-os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'  # Jazzy and newer
-os.environ['ROS_LOCALHOST_ONLY'] = '1'  # Humble
+os.environ.update(LOCALHOST_DISCOVERY_ENV)
 os.environ.setdefault('RMW_IMPLEMENTATION', 'rmw_fastrtps_cpp')
 
 

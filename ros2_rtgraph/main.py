@@ -1,0 +1,101 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+``rtgraph``: the bridge process. Owns every thread and the one shutdown path.
+
+Lifecycle: install SIGINT/SIGTERM handlers that set one stop event (rclpy's own handlers are
+switched off: they would shut the context down behind our back and skip our clean-up), init
+rclpy, build the node (it loads the configuration), the frame pump, the web app and server, then
+spin the node on this thread until the stop event is set. Shutdown runs in reverse order: web
+server (frees the port), pump, node, rclpy.
+
+Exit status: 0 after a signal, 2 when the configuration or the address cannot be used (one line
+on stderr; a traceback always means a bug).
+"""
+
+import argparse
+import contextlib
+import signal
+import sys
+import threading
+
+import rclpy
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.signals import SignalHandlerOptions
+from rclpy.utilities import remove_ros_args
+
+from ros2_rtgraph.config import ConfigError
+from ros2_rtgraph.node import GraphNode
+from ros2_rtgraph.pump import FramePump
+from ros2_rtgraph.web.app import create_app
+from ros2_rtgraph.web.server import ServerBindError
+from ros2_rtgraph.web.server import WebServer
+
+#: Exit status for a configuration or address that cannot be used.
+EXIT_USAGE = 2
+#: Seconds one executor wake-up may wait, which bounds how late the stop event is noticed.
+SPIN_TIMEOUT = 0.1
+#: Seconds to wait for the frame pump thread at shutdown.
+JOIN_TIMEOUT = 2.0
+
+
+def _parse_args(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(
+        prog='rtgraph',
+        description='Chart ROS 2 topics live in a browser. Settings are node parameters: '
+                    '--ros-args -p config_file:=FILE -p host:=ADDR -p port:=N -p token:=T '
+                    '-p frame_rate:=HZ')
+    parser.parse_args(remove_ros_args(argv)[1:])
+
+
+def _spin(node: GraphNode, stop: threading.Event) -> None:
+    """Run the node's callbacks on this thread until the stop event is set."""
+    executor = SingleThreadedExecutor()
+    executor.add_node(node)
+    try:
+        while not stop.is_set():
+            executor.spin_once(timeout_sec=SPIN_TIMEOUT)
+    finally:
+        executor.shutdown()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """
+    Run the bridge until SIGINT or SIGTERM.
+
+    :param argv: command-line arguments without the program name (default: ``sys.argv``);
+        ROS arguments follow ``--ros-args``.
+    :return: the exit status.
+    """
+    args = sys.argv if argv is None else ['rtgraph', *argv]
+    _parse_args(args)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _signum, _frame: stop.set())
+    try:
+        # Clean-up runs in reverse order of registration, each step only once it has started.
+        with contextlib.ExitStack() as cleanup:
+            rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+            cleanup.callback(rclpy.try_shutdown)
+            node = GraphNode()
+            cleanup.callback(node.destroy_node)
+            server_config = node.config.server
+            pump = FramePump(node.store, node.stats, server_config)
+            app = create_app(node.config, node.store, node.stats, pump, stop_event=stop)
+            server = WebServer(app, server_config.host, server_config.port)
+            pump.start()
+            cleanup.callback(pump.join, JOIN_TIMEOUT)
+            cleanup.callback(pump.stop)
+            server.start()
+            cleanup.callback(server.stop)
+            cleanup.callback(stop.set)  # open streams end before the server stops
+            print(f'rtgraph: serving on {server.url}', flush=True)
+            _spin(node, stop)
+    except (ConfigError, ServerBindError) as error:
+        print(f'rtgraph: {error}', file=sys.stderr, flush=True)
+        return EXIT_USAGE
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,377 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+The rclpy node: parameters, type discovery, QoS matching, subscriptions and per-series stats.
+
+It wires config, fieldpath, msgtypes and ringbuffer together and owns no parsing or maths. Its
+``__init__`` loads the configuration and subscribes what it can; it starts no thread and binds no
+port (main.py owns those). Every callback runs on the executor's one thread, which makes that
+thread the single writer the sample store requires.
+
+A topic is subscribed once however many series read it. Its type comes from the YAML file or,
+when the file omits it, from the publishers in the graph; with ``qos: auto`` the subscription
+also waits for a publisher so that its QoS can match. Topics still waiting are re-checked by a
+1 Hz timer.
+"""
+
+from collections.abc import Callable
+from collections.abc import Sequence
+import dataclasses
+from dataclasses import dataclass
+from dataclasses import field
+import math
+import time
+from typing import Any
+
+from rcl_interfaces.msg import ParameterDescriptor
+from rclpy.clock import Clock
+from rclpy.clock import ClockType  # rclpy.clock_type does not exist on Humble
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from rclpy.qos import DurabilityPolicy
+from rclpy.qos import HistoryPolicy
+from rclpy.qos import qos_policy_name_from_kind
+from rclpy.qos import qos_profile_sensor_data
+from rclpy.qos import QoSProfile
+from rclpy.qos import ReliabilityPolicy
+from rclpy.subscription import Subscription
+from rclpy.topic_endpoint_info import TopicEndpointInfo
+
+from ros2_rtgraph.config import Config
+from ros2_rtgraph.config import ConfigError
+from ros2_rtgraph.config import default_config_path
+from ros2_rtgraph.config import load_config
+from ros2_rtgraph.config import SeriesConfig
+from ros2_rtgraph.fieldpath import check_path
+from ros2_rtgraph.fieldpath import FieldPathError
+from ros2_rtgraph.fieldpath import TopicExtractor
+from ros2_rtgraph.msgtypes import has_header
+from ros2_rtgraph.msgtypes import message_class
+from ros2_rtgraph.msgtypes import MessageTypeError
+from ros2_rtgraph.msgtypes import normalize_type_name
+from ros2_rtgraph.ringbuffer import SampleStore
+from ros2_rtgraph.rosdistro import QoSRequestedIncompatibleQoSInfo
+from ros2_rtgraph.rosdistro import SubscriptionEventCallbacks
+from ros2_rtgraph.stats import SeriesStats
+from ros2_rtgraph.stats import StatsBoard
+
+#: Seconds between two looks at the graph for topics that are still waiting.
+GRAPH_CHECK_PERIOD = 1.0
+
+#: Where parameter errors say they come from (there is no file line for them).
+PARAMETER_SOURCE = 'node parameters'
+
+
+def _text(value: Any) -> str:
+    return str(value)
+
+
+def _port(value: Any) -> int:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 65535:
+        raise ValueError('must be a port number in 0..65535 (0 picks a free one)')
+    return value
+
+
+def _positive_float(value: Any) -> float:
+    try:
+        number = float(value) if not isinstance(value, bool) else 0.0
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise ValueError('must be a number greater than 0')
+    return number
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError('must be a whole number greater than 0')
+    return value
+
+
+# Parameters that override the YAML `server:` section: name -> (conversion, description).
+# They are declared without a value: a parameter nobody sets leaves the file's value in force,
+# and an empty string (what a launch argument left blank passes) counts as not set.
+SERVER_PARAMETERS: dict[str, tuple[Callable[[Any], Any], str]] = {
+    'host': (_text, 'Address the web server binds (default: the YAML server.host).'),
+    'port': (_port, 'TCP port of the web server, 0 = any free port (default: server.port).'),
+    'token': (_text, 'Access token for the web page (default: server.token).'),
+    'frame_rate': (_positive_float, 'Stream frames per second (default: server.frame_rate).'),
+    'max_points': (_positive_int, 'Points per series per frame (default: server.max_points).'),
+    'window': (_positive_float, 'Seconds shown by default (default: server.window).'),
+}
+
+
+def choose_qos(publisher_profiles: Sequence[QoSProfile], requested: str,
+               depth: int) -> QoSProfile:
+    """
+    Choose the subscription QoS for a topic, as ``ros2 topic echo`` does.
+
+    Reliable only when every publisher is reliable (a reliable subscription gets nothing from a
+    best-effort publisher); transient-local only when every publisher is (so late joiners still
+    get latched data without making volatile publishers incompatible).
+
+    :param publisher_profiles: QoS of the publishers in the graph, possibly none.
+    :param requested: the series' ``qos`` setting: 'auto', 'sensor_data', 'reliable' or
+        'best_effort'; anything but 'auto' wins over the publishers.
+    :param depth: history depth to keep.
+    :return: the profile to subscribe with.
+    """
+    if requested == 'sensor_data' or (requested == 'auto' and not publisher_profiles):
+        return QoSProfile(
+            history=HistoryPolicy.KEEP_LAST, depth=depth,
+            reliability=qos_profile_sensor_data.reliability,
+            durability=qos_profile_sensor_data.durability)
+    if requested == 'auto':
+        reliable = all(p.reliability == ReliabilityPolicy.RELIABLE for p in publisher_profiles)
+        latched = all(
+            p.durability == DurabilityPolicy.TRANSIENT_LOCAL for p in publisher_profiles)
+    else:
+        reliable, latched = requested == 'reliable', False
+    return QoSProfile(
+        history=HistoryPolicy.KEEP_LAST, depth=depth,
+        reliability=ReliabilityPolicy.RELIABLE if reliable else ReliabilityPolicy.BEST_EFFORT,
+        durability=DurabilityPolicy.TRANSIENT_LOCAL if latched else DurabilityPolicy.VOLATILE)
+
+
+@dataclass
+class _Topic:
+    """One subscribed (or still waiting) topic and the series that read from it."""
+
+    name: str
+    series: list[SeriesConfig]
+    type_name: str | None   # from YAML (normalised), None = discover
+    qos: str                # 'auto' or the series' explicit choice
+    depth: int
+    msg_class: type | None = None
+    readers: list[SeriesConfig] = field(default_factory=list)  # series whose path fits
+    paths: list[str] = field(default_factory=list)  # distinct fields of the readers
+    extractor: TopicExtractor | None = None
+    waiting: bool = True    # False once subscribed, or when no series' path fits the type
+    subscription: Subscription | None = None
+
+    def compile(self, msg_class: type, readers: list[SeriesConfig]) -> None:
+        """Compile one extractor for the distinct field paths of the series that fit."""
+        self.msg_class, self.readers = msg_class, readers
+        self.paths = list(dict.fromkeys(s.field for s in readers))
+        self.extractor = TopicExtractor(msg_class, self.paths) if readers else None
+        self.waiting = bool(readers)
+
+
+def _group_by_topic(config: Config) -> dict[str, _Topic]:
+    """Group series by topic; conflicting type or QoS on one topic is a configuration error."""
+    topics: dict[str, _Topic] = {}
+    for series in config.series:
+        type_name = normalize_type_name(series.type) if series.type else None
+        topic = topics.get(series.topic)
+        if topic is None:
+            topics[series.topic] = _Topic(
+                series.topic, [series], type_name, series.qos, series.depth)
+            continue
+        first = topic.series[0]
+        if type_name and topic.type_name and type_name != topic.type_name:
+            raise ConfigError(
+                f"type '{series.type}' conflicts with '{first.type}' of {first.key} "
+                f'on the same topic {series.topic}',
+                source=config.source, line=series.line, key=f'{series.key}.type')
+        if series.qos != 'auto' and topic.qos not in ('auto', series.qos):
+            raise ConfigError(
+                f"qos '{series.qos}' conflicts with '{topic.qos}' on the same topic "
+                f'{series.topic} (one subscription per topic)',
+                source=config.source, line=series.line, key=f'{series.key}.qos')
+        topic.series.append(series)
+        topic.type_name = topic.type_name or type_name
+        topic.qos = series.qos if series.qos != 'auto' else topic.qos
+        topic.depth = max(topic.depth, series.depth)
+    return topics
+
+
+class GraphNode(Node):
+    """
+    Subscribe the topics a YAML file names and append their samples to the rings.
+
+    Exposes ``config`` (with the effective server settings), ``store`` (the rings) and
+    ``stats`` (per-series counters and status) for the frame pump and the web app.
+    """
+
+    def __init__(self, node_name: str = 'rtgraph', **kwargs: Any):
+        """
+        Declare the parameters, load the configuration and subscribe what is already there.
+
+        :param node_name: the ROS node name.
+        :param kwargs: passed on to :class:`rclpy.node.Node` (``context``, ``cli_args``,
+            ``parameter_overrides``, ...).
+        :raise ConfigError: the file or a parameter cannot be used; a typed series whose field
+            path does not fit its type names the series' line and key.
+        """
+        super().__init__(node_name, **kwargs)
+        self.config = self._load_config()
+        server = self.config.server
+        self.store = SampleStore([s.id for s in self.config.series], server.buffer)
+        self.stats = StatsBoard([s.id for s in self.config.series])
+        self._logged: set[str] = set()
+        self._topics = _group_by_topic(self.config)
+        for topic in self._topics.values():
+            if topic.type_name:
+                self._compile_typed(topic)
+        self._check_graph()
+        # A steady clock: with use_sim_time a ROS-clock timer stands still while /clock does.
+        self._graph_timer = self.create_timer(
+            GRAPH_CHECK_PERIOD, self._check_graph, clock=Clock(clock_type=ClockType.STEADY_TIME))
+
+    def _load_config(self) -> Config:
+        path = self.declare_parameter(
+            'config_file', default_config_path(),
+            ParameterDescriptor(description='YAML file naming the charts and topics.')).value
+        config = load_config(path or default_config_path())
+        overrides = {}
+        for name, (convert, description) in SERVER_PARAMETERS.items():
+            parameter = self.declare_parameter(
+                name, None, ParameterDescriptor(description=description, dynamic_typing=True))
+            if parameter.type_ == Parameter.Type.NOT_SET or parameter.value == '':
+                continue
+            try:
+                overrides[name] = convert(parameter.value)
+            except ValueError as error:
+                raise ConfigError(f'{error}, got {parameter.value!r}',
+                                  source=PARAMETER_SOURCE, key=name) from None
+        return dataclasses.replace(
+            config, server=dataclasses.replace(config.server, **overrides))
+
+    def _compile_typed(self, topic: _Topic) -> None:
+        """Resolve a type the YAML names and check every path against it, at start-up."""
+        source = self.config.source
+        try:
+            msg_class = message_class(topic.type_name)
+        except MessageTypeError as error:
+            series = next(s for s in topic.series if s.type)
+            raise ConfigError(str(error), source=source, line=series.line,
+                              key=f'{series.key}.type') from None
+        for series in topic.series:
+            try:
+                check_path(msg_class, series.field)
+            except FieldPathError as error:
+                raise ConfigError(str(error), source=source, line=series.line,
+                                  key=f'{series.key}.field') from None
+        topic.compile(msg_class, list(topic.series))
+        if topic.qos != 'auto':
+            # Nothing to learn from the graph: subscribe now, publishers may come later.
+            self._subscribe(topic, [])
+
+    def _check_graph(self) -> None:
+        """Subscribe the waiting topics whose publishers have appeared (timer callback)."""
+        for topic in self._topics.values():
+            if topic.waiting:
+                self._check_topic(topic)
+
+    def _check_topic(self, topic: _Topic) -> None:
+        publishers = self.get_publishers_info_by_topic(topic.name)
+        if not publishers:
+            return
+        types = sorted({p.topic_type for p in publishers})
+        if len(types) > 1:
+            self._fail(topic.series, f"publishers disagree on the type: {', '.join(types)}")
+            return
+        if topic.type_name is not None:
+            if types[0] != topic.type_name:
+                self._fail(topic.series,
+                           f'publishers send {types[0]}, the configuration says '
+                           f'{topic.type_name}')
+                return
+            self._subscribe(topic, publishers)
+            return
+        try:
+            msg_class = message_class(types[0])
+        except MessageTypeError as error:
+            self._fail(topic.series, str(error))
+            return
+        readers = []
+        for series in topic.series:
+            try:
+                check_path(msg_class, series.field)
+            except FieldPathError as error:
+                self._fail([series], f'{types[0]}: {error}')
+            else:
+                readers.append(series)
+        topic.type_name = types[0]
+        topic.compile(msg_class, readers)
+        if readers:
+            self._subscribe(topic, publishers)
+
+    def _subscribe(self, topic: _Topic, publishers: list[TopicEndpointInfo]) -> None:
+        qos = choose_qos([p.qos_profile for p in publishers], topic.qos, topic.depth)
+        for series in topic.readers:
+            self.stats.series[series.id].state = 'waiting'
+        topic.waiting = False
+        topic.subscription = self.create_subscription(
+            topic.msg_class, topic.name, self._make_callback(topic), qos,
+            event_callbacks=SubscriptionEventCallbacks(
+                incompatible_qos=lambda event: self._on_incompatible_qos(topic, event)))
+        self.get_logger().info(
+            f'subscribed {topic.name} ({topic.type_name}, {qos.reliability.name.lower()}, '
+            f'{qos.durability.name.lower()}) for {len(topic.readers)} series')
+
+    def _on_incompatible_qos(self, topic: _Topic,
+                             event: QoSRequestedIncompatibleQoSInfo) -> None:
+        policy = qos_policy_name_from_kind(event.last_policy_kind)
+        self._fail(topic.readers, f'incompatible QoS ({policy})')
+
+    def _fail(self, series: list[SeriesConfig], why: str) -> None:
+        """Show a problem as the series' status (its first line) and log it once (all of it)."""
+        state = f'error: {why.splitlines()[0]}'
+        for one in series:
+            self.stats.series[one.id].state = state
+        text = f"{', '.join(s.label for s in series)}: {why}"
+        if text not in self._logged:
+            self._logged.add(text)
+            self.get_logger().error(text)
+
+    def _make_callback(self, topic: _Topic) -> Callable[[Any], None]:
+        """
+        Build the topic's message callback: the hot path, so everything is looked up once here.
+
+        One extractor call reads every field; the header stamp and the clock are read at most
+        once per message.
+        """
+        extractor = topic.extractor
+        paths = topic.paths
+        append = self.store.append
+        clock = self.get_clock()
+        monotonic = time.monotonic
+        isfinite = math.isfinite
+        header = has_header(topic.msg_class)
+        plan: list[tuple[str, int, float, float, bool, SeriesStats]] = [
+            (s.id, paths.index(s.field), s.scale, s.offset, header and s.stamp == 'header',
+             self.stats.series[s.id])
+            for s in topic.readers]
+        needs_receive = any(not stamped for _, _, _, _, stamped, _ in plan)
+
+        def on_message(msg: Any) -> None:
+            values = extractor(msg)
+            stamp_t = received_t = None
+            if header:
+                stamp = msg.header.stamp
+                if stamp.sec or stamp.nanosec:
+                    stamp_t = stamp.sec + stamp.nanosec * 1e-9
+            if needs_receive or stamp_t is None:
+                received_t = clock.now().nanoseconds * 1e-9
+            now = monotonic()
+            for series_id, index, scale, offset, stamped, stats in plan:
+                raw = values[index]
+                if raw is None:
+                    stats.errors += 1
+                    continue
+                value = raw * scale + offset
+                append(series_id,
+                       stamp_t if stamped and stamp_t is not None else received_t, value)
+                stats.samples += 1
+                if not isfinite(value):
+                    stats.nonfinite += 1
+                stats.last_receive = now
+                if stats.state == 'waiting':
+                    stats.state = 'ok'
+
+        return on_message

@@ -1,0 +1,363 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+The real ``rtgraph`` process end to end: rclpy publishers -> rings -> /stream over HTTP.
+
+One bridge serves the whole module (``port:=0``; the test reads the URL it prints); the
+publishers live in this process in their own rclpy context. Every test sends values no other
+test sends, so they do not depend on each other's order. Start-up errors and shutdown by
+signal each run their own short-lived bridge.
+"""
+
+import csv
+import io
+import itertools
+import math
+import signal
+import socket
+import sys
+import urllib.request
+
+import pytest
+from rclpy.qos import qos_profile_sensor_data
+from rclpy.qos import QoSProfile
+from ros_helpers import Bridge
+from ros_helpers import free_port
+from ros_helpers import port_is_free
+from ros_helpers import RosPeer
+from ros_helpers import rtgraph_command
+from ros_helpers import run_rtgraph
+from ros_helpers import wait_until
+from ros_helpers import write_config
+from sensor_msgs.msg import Imu
+from sse_client import Event
+from sse_client import SSEClient
+from std_msgs.msg import Float64
+
+WARM_UP = -12345.0
+
+BRIDGE_YAML = """\
+server:
+  frame_rate: 20
+  window: 60
+charts:
+  - title: Float
+    series:
+      - {topic: /rt/float, type: std_msgs/msg/Float64, field: data}
+  - title: IMU
+    series:
+      - {topic: /rt/imu, type: sensor_msgs/msg/Imu, field: linear_acceleration.z}
+  - title: Late and untyped
+    series:
+      - /rt/late.data
+  - title: Non-finite
+    series:
+      - /rt/nonfinite.data
+"""
+FLOAT, IMU, LATE, NONFINITE = 's0', 's1', 's2', 's3'
+
+# Distinct values per test, so tests sharing the bridge never see each other's samples.
+_fresh = itertools.count(1)
+
+
+def fresh_values(count: int) -> list[float]:
+    base = next(_fresh) * 1000.0
+    return [base + i + 0.125 for i in range(count)]
+
+
+@pytest.fixture(scope='module')
+def robot():
+    with RosPeer() as peer:
+        yield peer.node('test_robot')
+
+
+@pytest.fixture(scope='module')
+def bridge(tmp_path_factory):
+    config = write_config(tmp_path_factory.mktemp('bridge'), BRIDGE_YAML)
+    process = Bridge(rtgraph_command(config))
+    try:
+        yield process.wait_serving()
+    finally:
+        process.close()
+
+
+@pytest.fixture(scope='module')
+def float_publisher(robot):
+    return robot.create_publisher(Float64, '/rt/float', QoSProfile(depth=100))
+
+
+class Watcher:
+    """
+    Read one client's stream and keep every sample per series, in arrival order.
+
+    It reads the first two events at once: ``meta``, then the ``snapshot`` (or the catch-up
+    ``data`` of a reconnect), which may hold samples of earlier tests.
+    """
+
+    def __init__(self, client: SSEClient):
+        self.client = client
+        self.events: list[Event] = []
+        self.samples: dict[str, list[tuple[float, float | None]]] = {}
+        self.read_one()
+        self.read_one()
+
+    def read_one(self) -> Event:
+        # A stats event comes every second, so a read never waits long; a timeout is a failure
+        # (and leaves an http.client response unusable, so it cannot be used to poll).
+        event = self.client.next_event(timeout=10.0)
+        self.events.append(event)
+        if event.event in ('snapshot', 'data'):
+            for sid, series in event.json()['series'].items():
+                self.samples.setdefault(sid, []).extend(
+                    zip(series['t'], series['v'], strict=True))
+        return event
+
+    def values(self, series_id: str) -> list[float | None]:
+        return [v for _, v in self.samples.get(series_id, [])]
+
+    def wait(self, predicate, what: str, each=None, timeout: float = 20.0):
+        """Read events until ``predicate()`` holds; call ``each()`` between reads."""
+        def step():
+            if each is not None:
+                each()
+            self.read_one()
+            return predicate()
+        return wait_until(step, timeout, interval=0.0, what=what)
+
+    def warm_up(self, series_id: str, publish) -> None:
+        """Publish until the live stream shows ``series_id``'s warm-up value."""
+        start = len(self.values(series_id))
+        self.wait(lambda: WARM_UP in self.values(series_id)[start:],
+                  f'a first {series_id} sample', each=publish)
+
+    def after_warm_up(self, series_id: str) -> list[float | None]:
+        stored = self.values(series_id)
+        last = max(i for i, v in enumerate(stored) if v == WARM_UP)
+        return [v for v in stored[last + 1:] if v != WARM_UP]
+
+
+def connect(bridge: Bridge, **headers: str) -> SSEClient:
+    client = SSEClient(bridge.host, bridge.port, headers=headers)
+    assert client.status == 200
+    return client
+
+
+def publish_floats(publisher, data: list[float]) -> None:
+    for value in data:
+        publisher.publish(Float64(data=value))
+
+
+def read_csv(bridge: Bridge, query: str) -> list[dict[str, str]]:
+    with urllib.request.urlopen(f'{bridge.url}api/export.csv?{query}', timeout=10) as response:
+        return list(csv.DictReader(io.StringIO(response.read().decode('utf-8'))))
+
+
+# --- values over /stream ---------------------------------------------------------------------
+
+def test_float64_values_arrive_exactly(bridge, float_publisher):
+    sent = fresh_values(5) + [1e-300, -0.1]
+    with connect(bridge) as client:
+        watcher = Watcher(client)
+        watcher.warm_up(FLOAT, lambda: float_publisher.publish(Float64(data=WARM_UP)))
+        publish_floats(float_publisher, sent)
+        watcher.wait(lambda: len(watcher.after_warm_up(FLOAT)) >= len(sent), 'the values')
+    assert watcher.after_warm_up(FLOAT) == sent
+
+
+def test_imu_header_stamps_arrive_exactly_from_a_best_effort_publisher(bridge, robot):
+    publisher = robot.create_publisher(Imu, '/rt/imu', qos_profile_sensor_data)
+
+    def imu(z: float, sec: int, nanosec: int) -> Imu:
+        msg = Imu()
+        msg.linear_acceleration.z = z
+        msg.header.stamp.sec, msg.header.stamp.nanosec = sec, nanosec
+        return msg
+
+    with connect(bridge) as client:
+        watcher = Watcher(client)
+        watcher.warm_up(IMU, lambda: publisher.publish(imu(WARM_UP, 1, 0)))
+        sent = [(9.81, 1700000000, 250_000_000), (9.5, 1700000000, 255_000_000),
+                (-3.25, 1700000001, 0)]
+        for z, sec, nanosec in sent:
+            publisher.publish(imu(z, sec, nanosec))
+        watcher.wait(lambda: watcher.values(IMU)[-1:] == [-3.25], 'the stamped samples')
+    assert watcher.samples[IMU][-3:] == [(sec + nanosec * 1e-9, z) for z, sec, nanosec in sent]
+    robot.destroy_publisher(publisher)
+
+
+def test_late_publisher_of_an_untyped_topic_turns_waiting_into_ok(bridge, robot):
+    with connect(bridge) as client:
+        watcher = Watcher(client)
+        stats = watcher.wait(lambda: watcher.events[-1].event == 'stats' and watcher.events[-1],
+                             'a stats event')
+        assert stats.json()['series'][LATE]['status'] == 'waiting'
+        publisher = robot.create_publisher(Float64, '/rt/late', QoSProfile(depth=10))
+        watcher.warm_up(LATE, lambda: publisher.publish(Float64(data=WARM_UP)))
+        sent = fresh_values(3)
+        publish_floats(publisher, sent)
+        watcher.wait(lambda: watcher.after_warm_up(LATE) == sent, 'the late values')
+        watcher.wait(lambda: watcher.events[-1].event == 'stats'
+                     and watcher.events[-1].json()['series'][LATE]['status'] == 'ok',
+                     'the ok status')
+
+
+def test_nan_and_inf_arrive_as_null_and_are_counted(bridge, robot):
+    publisher = robot.create_publisher(Float64, '/rt/nonfinite', QoSProfile(depth=10))
+    with connect(bridge) as client:
+        watcher = Watcher(client)
+        watcher.warm_up(NONFINITE, lambda: publisher.publish(Float64(data=WARM_UP)))
+        publish_floats(publisher, [math.nan, 2.5, math.inf, -math.inf, 3.5])
+        watcher.wait(lambda: watcher.values(NONFINITE)[-1:] == [3.5], 'the values')
+        assert watcher.after_warm_up(NONFINITE) == [None, 2.5, None, None, 3.5]
+
+        def counted():
+            event = watcher.events[-1]
+            return event.event == 'stats' and event.json()['series'][NONFINITE]['nonfinite']
+        assert watcher.wait(counted, 'the non-finite count in stats') == 3
+
+
+# --- reconnects and several clients ------------------------------------------------------------
+
+def test_reconnect_with_last_event_id_gets_every_missed_sample_once(bridge, float_publisher):
+    first_part, missed, after = fresh_values(4), fresh_values(6), fresh_values(2)
+    with connect(bridge) as client:
+        before = Watcher(client)
+        before.warm_up(FLOAT, lambda: float_publisher.publish(Float64(data=WARM_UP)))
+        publish_floats(float_publisher, first_part)
+        before.wait(lambda: before.values(FLOAT)[-1:] == first_part[-1:], 'the first part')
+        last_id = client.last_event_id
+    publish_floats(float_publisher, missed)  # nobody is connected now
+    wait_until(lambda: read_csv(bridge, f'series={FLOAT}')[-1]['value'] == repr(missed[-1]),
+               what='the missed samples in the rings')
+    with connect(bridge, **{'Last-Event-ID': last_id}) as client:
+        resumed = Watcher(client)
+        # The catch-up 'data' event comes from the rings; live frames follow seamlessly.
+        assert [event.event for event in resumed.events] == ['meta', 'data']
+        publish_floats(float_publisher, after)
+        resumed.wait(lambda: resumed.values(FLOAT)[-1:] == after[-1:], 'the live part')
+    assert resumed.values(FLOAT) == missed + after
+    assert before.after_warm_up(FLOAT) == first_part
+
+
+def test_two_clients_receive_byte_identical_data_events(bridge, float_publisher):
+    with connect(bridge) as one, connect(bridge) as two:
+        first, second = Watcher(one), Watcher(two)
+        first.warm_up(FLOAT, lambda: float_publisher.publish(Float64(data=WARM_UP)))
+        sent = fresh_values(10)
+        publish_floats(float_publisher, sent)
+        for watcher in (first, second):
+            watcher.wait(lambda w=watcher: w.values(FLOAT)[-1:] == sent[-1:], 'the values')
+    data = [{e.last_event_id: e.raw for e in w.events if e.event == 'data'}
+            for w in (first, second)]
+    common = data[0].keys() & data[1].keys()
+    assert common
+    assert all(data[0][event_id] == data[1][event_id] for event_id in common)
+    assert first.after_warm_up(FLOAT) == second.after_warm_up(FLOAT) == sent
+
+
+def test_late_client_gets_the_window_as_a_snapshot(bridge, float_publisher):
+    sent = fresh_values(8)
+    with connect(bridge) as client:
+        watcher = Watcher(client)
+        watcher.warm_up(FLOAT, lambda: float_publisher.publish(Float64(data=WARM_UP)))
+        publish_floats(float_publisher, sent)
+        watcher.wait(lambda: watcher.values(FLOAT)[-1:] == sent[-1:], 'the values')
+    with connect(bridge) as late:
+        meta = late.next_event()
+        snapshot = late.next_event()
+    assert meta.event == 'meta'
+    assert [s['id'] for s in meta.json()['series']] == [FLOAT, IMU, LATE, NONFINITE]
+    assert snapshot.event == 'snapshot'
+    assert snapshot.json()['series'][FLOAT]['v'][-len(sent):] == sent
+
+
+def test_export_csv_holds_the_published_samples(bridge, float_publisher):
+    sent = fresh_values(6)
+    with connect(bridge) as client:
+        watcher = Watcher(client)
+        watcher.warm_up(FLOAT, lambda: float_publisher.publish(Float64(data=WARM_UP)))
+        publish_floats(float_publisher, sent)
+        watcher.wait(lambda: watcher.values(FLOAT)[-1:] == sent[-1:], 'the values')
+    rows = read_csv(bridge, f'series={FLOAT}')
+    assert [float(row['value']) for row in rows[-len(sent):]] == sent
+    assert [float(row['t']) for row in rows[-len(sent):]] == [t for t, _ in
+                                                                watcher.samples[FLOAT][-6:]]
+    assert {row['series'] for row in rows} == {FLOAT}
+
+
+# --- process life: signals, errors -------------------------------------------------------------
+
+MINIMAL_YAML = """\
+charts:
+  - title: T
+    series: [/rt/minimal.data]
+"""
+
+
+@pytest.mark.parametrize('signum', [signal.SIGINT, signal.SIGTERM], ids=['SIGINT', 'SIGTERM'])
+def test_signal_ends_rtgraph_with_status_0_and_frees_the_port(tmp_path, signum):
+    process = Bridge(rtgraph_command(write_config(tmp_path, MINIMAL_YAML)))
+    try:
+        process.wait_serving()
+        with connect(process) as client:  # an open stream must not hold the shutdown up
+            assert client.next_event().event == 'meta'
+            assert process.stop(signum) == 0
+        assert port_is_free(process.port)
+        assert 'Traceback' not in process.stderr()
+    finally:
+        process.close()
+
+
+@pytest.mark.parametrize(('yaml_text', 'line', 'key'), [
+    # the config loader's own check
+    ('charts:\n  - title: T\n    serie: [/a.data]\n', 3, 'charts[0].serie'),
+    # the node's check of a typed series' field path against its message type
+    ('charts:\n  - title: T\n    series:\n'
+     '      - {topic: /a, type: std_msgs/msg/Float64, field: datum}\n',
+     4, 'charts[0].series[0].field'),
+])
+def test_bad_config_exits_2_with_file_line_and_key(tmp_path, yaml_text, line, key):
+    path = write_config(tmp_path, yaml_text)
+    result = run_rtgraph(rtgraph_command(path))
+    assert result.returncode == 2
+    assert f'rtgraph: {path}:{line}: {key}: ' in result.stderr
+    assert 'Traceback' not in result.stderr
+
+
+def test_bad_parameter_exits_2(tmp_path):
+    path = write_config(tmp_path, MINIMAL_YAML)
+    result = run_rtgraph(rtgraph_command(path, '-p', 'frame_rate:=-5.0'))
+    assert result.returncode == 2
+    assert 'frame_rate: must be a number greater than 0' in result.stderr
+    assert 'Traceback' not in result.stderr
+
+
+def test_port_in_use_exits_2_with_a_clear_message(tmp_path):
+    port = free_port()
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', port))
+        taken.listen()
+        command = rtgraph_command(write_config(tmp_path, MINIMAL_YAML), '-p', f'port:={port}')
+        result = run_rtgraph(command)
+    assert result.returncode == 2
+    assert f'rtgraph: cannot listen on 127.0.0.1:{port}' in result.stderr
+    assert 'Traceback' not in result.stderr
+
+
+# --- the demo robot --------------------------------------------------------------------------
+
+def test_demo_robot_feeds_every_series_of_the_default_config():
+    demo = Bridge([sys.executable, '-m', 'ros2_rtgraph.demo'])
+    bridge = Bridge(rtgraph_command(None))  # the packaged demo.yaml
+    try:
+        bridge.wait_serving()
+        with connect(bridge) as client:
+            watcher = Watcher(client)
+            series = [s['id'] for s in watcher.events[0].json()['series']]
+            watcher.wait(lambda: all(watcher.values(sid) for sid in series),
+                         'a sample of every demo series', timeout=30.0)
+        assert demo.stop(signal.SIGINT) == 0
+        assert bridge.stop(signal.SIGINT) == 0
+    finally:
+        demo.close()
+        bridge.close()

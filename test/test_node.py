@@ -1,0 +1,412 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+GraphNode against real rclpy publishers: parameters, subscriptions, QoS, stamps, stats.
+
+The node and the publishers live in two private contexts (two DDS participants), spun by
+threads of :class:`RosPeer`. Publishers first send a warm-up value until the node has one,
+then the values under test: with best-effort QoS nothing is guaranteed before both sides
+have matched, and this needs no sleep.
+"""
+
+from collections.abc import Callable
+import math
+from pathlib import Path
+import time
+
+from builtin_interfaces.msg import Time
+import pytest
+from rclpy.parameter import Parameter
+from rclpy.qos import DurabilityPolicy
+from rclpy.qos import qos_profile_sensor_data
+from rclpy.qos import QoSProfile
+from rclpy.qos import ReliabilityPolicy
+from ros_helpers import RosPeer
+from ros_helpers import wait_until
+from ros_helpers import write_config
+from rosgraph_msgs.msg import Clock
+from sensor_msgs.msg import Imu
+from sensor_msgs.msg import JointState
+from std_msgs.msg import Float64
+from std_msgs.msg import Int32
+
+from ros2_rtgraph.config import ConfigError
+from ros2_rtgraph.node import choose_qos
+from ros2_rtgraph.node import GraphNode
+from ros2_rtgraph.rosdistro import PublisherEventCallbacks
+
+WARM_UP = -12345.0
+
+RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+BEST_EFFORT = QoSProfile(depth=10, reliability=ReliabilityPolicy.BEST_EFFORT)
+LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
+                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+
+@pytest.fixture
+def bridge_peer():
+    with RosPeer() as peer:
+        yield peer
+
+
+@pytest.fixture
+def robot():
+    """Yield the publishing side: one node in its own context."""
+    with RosPeer() as peer:
+        yield peer.node('test_robot')
+
+
+def start_node(peer: RosPeer, tmp_path: Path, yaml_text: str, **parameters) -> GraphNode:
+    """Build a GraphNode from a YAML text (plus parameter overrides) and spin it."""
+    path = write_config(tmp_path, yaml_text)
+    overrides = [Parameter('config_file', value=str(path))]
+    overrides += [Parameter(name, value=value) for name, value in parameters.items()]
+    return peer.add(GraphNode(context=peer.context, parameter_overrides=overrides))
+
+
+def values(node: GraphNode, series_id: str) -> list[float]:
+    return node.store.rings[series_id].read_since(0).v.tolist()
+
+
+def times(node: GraphNode, series_id: str) -> list[float]:
+    return node.store.rings[series_id].read_since(0).t.tolist()
+
+
+def warm_up(node: GraphNode, series_id: str, publish: Callable[[], None]) -> None:
+    """Publish until the node has stored a sample of ``series_id``, then clear nothing."""
+    def arrived() -> bool:
+        publish()
+        return len(node.store.rings[series_id]) > 0
+    wait_until(arrived, interval=0.1, what=f'a first sample of {series_id}')
+
+
+def publish_floats(node: GraphNode, publisher, series_id: str, data: list[float]) -> list[float]:
+    """Warm up, publish ``data``, wait until it is stored; return the values after warm-up."""
+    warm_up(node, series_id, lambda: publisher.publish(Float64(data=WARM_UP)))
+    for value in data:
+        publisher.publish(Float64(data=value))
+
+    def received() -> list[float] | None:
+        stored = values(node, series_id)
+        after = stored[max(i for i, v in enumerate(stored) if v == WARM_UP) + 1:]
+        return after if len(after) >= len(data) else None
+    return wait_until(received, what=f'{len(data)} samples of {series_id}')
+
+
+# --- choose_qos: a pure function of the publishers' profiles -------------------------------
+
+@pytest.mark.parametrize(('profiles', 'requested', 'reliability', 'durability'), [
+    # no publisher known: the sensor-data preset (best effort reaches every publisher)
+    ([], 'auto', ReliabilityPolicy.BEST_EFFORT, DurabilityPolicy.VOLATILE),
+    # reliable only when every publisher is
+    ([RELIABLE], 'auto', ReliabilityPolicy.RELIABLE, DurabilityPolicy.VOLATILE),
+    ([RELIABLE, BEST_EFFORT], 'auto', ReliabilityPolicy.BEST_EFFORT, DurabilityPolicy.VOLATILE),
+    ([qos_profile_sensor_data], 'auto', ReliabilityPolicy.BEST_EFFORT,
+     DurabilityPolicy.VOLATILE),
+    # transient-local only when every publisher is
+    ([LATCHED], 'auto', ReliabilityPolicy.RELIABLE, DurabilityPolicy.TRANSIENT_LOCAL),
+    ([LATCHED, RELIABLE], 'auto', ReliabilityPolicy.RELIABLE, DurabilityPolicy.VOLATILE),
+    # an explicit choice wins over the publishers
+    ([BEST_EFFORT], 'reliable', ReliabilityPolicy.RELIABLE, DurabilityPolicy.VOLATILE),
+    ([LATCHED], 'best_effort', ReliabilityPolicy.BEST_EFFORT, DurabilityPolicy.VOLATILE),
+    ([RELIABLE], 'sensor_data', ReliabilityPolicy.BEST_EFFORT, DurabilityPolicy.VOLATILE),
+])
+def test_choose_qos(profiles, requested, reliability, durability):
+    qos = choose_qos(profiles, requested, depth=7)
+    assert (qos.reliability, qos.durability, qos.depth) == (reliability, durability, 7)
+
+
+# --- parameters and start-up errors ------------------------------------------------------------
+
+SERVER_YAML = """\
+server:
+  host: 127.0.0.2
+  port: 9001
+  frame_rate: 10
+charts:
+  - title: T
+    series: [/t.data]
+"""
+
+
+def test_parameters_not_given_keep_the_yaml_server_section(bridge_peer, tmp_path):
+    node = start_node(bridge_peer, tmp_path, SERVER_YAML)
+    server = node.config.server
+    assert (server.host, server.port, server.frame_rate) == ('127.0.0.2', 9001, 10.0)
+    assert node.describe_parameter('port').description
+
+
+@pytest.mark.parametrize(('parameters', 'expected'), [
+    ({'host': '127.0.0.3', 'port': 0}, ('127.0.0.3', 0, 10.0, None)),
+    ({'frame_rate': 30.0, 'token': 'abc'}, ('127.0.0.2', 9001, 30.0, 'abc')),
+    # what launch passes: every value as a string, empty for "not given"
+    ({'host': '', 'port': '8088', 'frame_rate': '', 'token': ''}, ('127.0.0.2', 8088, 10.0, None)),
+    ({'frame_rate': '25', 'token': '1234'}, ('127.0.0.2', 9001, 25.0, '1234')),
+])
+def test_parameters_override_the_yaml(bridge_peer, tmp_path, parameters, expected):
+    server = start_node(bridge_peer, tmp_path, SERVER_YAML, **parameters).config.server
+    assert (server.host, server.port, server.frame_rate, server.token) == expected
+
+
+@pytest.mark.parametrize(('name', 'value', 'message'), [
+    ('port', 70000, 'port: must be a port number'),
+    ('port', 'http', 'port: must be a port number'),
+    ('frame_rate', 0.0, 'frame_rate: must be a number greater than 0'),
+    ('max_points', -3, 'max_points: must be a whole number greater than 0'),
+])
+def test_bad_parameter_is_a_config_error(bridge_peer, tmp_path, name, value, message):
+    with pytest.raises(ConfigError) as caught:
+        start_node(bridge_peer, tmp_path, SERVER_YAML, **{name: value})
+    assert message in str(caught.value)
+    assert caught.value.key == name
+
+
+def test_typed_series_with_bad_field_is_a_startup_error_naming_line_and_key(
+        bridge_peer, tmp_path):
+    yaml_text = """\
+charts:
+  - title: IMU
+    series:
+      - {topic: /imu, type: sensor_msgs/msg/Imu, field: linear_acceleration.x}
+      - topic: /imu
+        type: sensor_msgs/msg/Imu
+        field: linear_acceleration.w
+"""
+    with pytest.raises(ConfigError) as caught:
+        start_node(bridge_peer, tmp_path, yaml_text)
+    error = caught.value
+    assert (error.line, error.key) == (5, 'charts[0].series[1].field')
+    assert str(error).startswith(f'{tmp_path / "rtgraph.yaml"}:5: charts[0].series[1].field: ')
+    assert 'linear_acceleration.w' in error.message
+
+
+@pytest.mark.parametrize(('second', 'key', 'message'), [
+    ('{topic: /t, type: std_msgs/msg/Int32, field: data, scale: 2.0}', 'charts[0].series[1].type',
+     "type 'std_msgs/msg/Int32' conflicts with 'std_msgs/msg/Float64'"),
+    ('{topic: /t, field: data, qos: best_effort, scale: 2.0}', 'charts[0].series[1].qos',
+     "qos 'best_effort' conflicts with 'reliable'"),
+])
+def test_series_of_one_topic_must_agree_on_type_and_qos(bridge_peer, tmp_path, second, key,
+                                                         message):
+    yaml_text = f"""\
+charts:
+  - title: T
+    series:
+      - {{topic: /t, type: std_msgs/msg/Float64, field: data, qos: reliable}}
+      - {second}
+"""
+    with pytest.raises(ConfigError) as caught:
+        start_node(bridge_peer, tmp_path, yaml_text)
+    assert (caught.value.line, caught.value.key) == (5, key)
+    assert message in caught.value.message
+
+
+def test_unknown_type_is_a_startup_error(bridge_peer, tmp_path):
+    yaml_text = """\
+charts:
+  - title: T
+    series:
+      - {topic: /t, type: std_msgs/msg/Float46, field: data}
+"""
+    with pytest.raises(ConfigError) as caught:
+        start_node(bridge_peer, tmp_path, yaml_text)
+    assert (caught.value.line, caught.value.key) == (4, 'charts[0].series[0].type')
+    assert 'Float46' in caught.value.message
+
+
+# --- subscriptions and samples ---------------------------------------------------------------
+
+def test_one_subscription_per_topic_and_exact_scaled_values(bridge_peer, robot, tmp_path):
+    yaml_text = """\
+charts:
+  - title: A
+    series:
+      - {topic: /a, type: std_msgs/msg/Float64, field: data}
+      - {topic: /a, type: std_msgs/msg/Float64, field: data, scale: 2.0, offset: 1.0}
+  - title: B
+    series:
+      - {topic: /a, type: std_msgs/msg/Float64, field: data, label: again}
+"""
+    node = start_node(bridge_peer, tmp_path, yaml_text)
+    publisher = robot.create_publisher(Float64, '/a', RELIABLE)
+    sent = [0.1, -2.5, 1e300, 3.0]
+    assert publish_floats(node, publisher, 's0', sent) == sent
+    # One callback appends to every series of the message, s2 last.
+    wait_until(lambda: values(node, 's2')[-1:] == [3.0], what='the last series')
+    assert values(node, 's1')[-4:] == [v * 2.0 + 1.0 for v in sent]
+    assert values(node, 's2')[-4:] == sent
+    assert [s.topic_name for s in node.subscriptions].count('/a') == 1
+    assert node.stats.series['s0'].state == 'ok'
+
+
+def test_header_stamps_and_receive_time(bridge_peer, robot, tmp_path):
+    yaml_text = """\
+charts:
+  - title: IMU
+    series:
+      - {topic: /imu, type: sensor_msgs/msg/Imu, field: linear_acceleration.z}
+  - title: IMU by receive time
+    series:
+      - {topic: /imu, type: sensor_msgs/msg/Imu, field: linear_acceleration.z, stamp: receive}
+"""
+    node = start_node(bridge_peer, tmp_path, yaml_text)
+    publisher = robot.create_publisher(Imu, '/imu', qos_profile_sensor_data)
+
+    def imu(z: float, sec: int, nanosec: int) -> Imu:
+        msg = Imu()
+        msg.linear_acceleration.z = z
+        msg.header.stamp = Time(sec=sec, nanosec=nanosec)
+        return msg
+
+    warm_up(node, 's0', lambda: publisher.publish(imu(WARM_UP, 1, 0)))
+    before = time.time()
+    publisher.publish(imu(9.5, 1234, 500_000_000))
+    publisher.publish(imu(9.75, 0, 0))  # a zero stamp means "not stamped": receive time
+    wait_until(lambda: values(node, 's0')[-2:] == [9.5, 9.75], what='the stamped samples')
+    after = time.time()
+    stamped, unstamped = times(node, 's0')[-2:]
+    assert stamped == 1234.5
+    assert before <= unstamped <= after
+    received = times(node, 's1')[-2:]
+    assert all(before <= t <= after for t in received)
+
+
+def test_waiting_topic_is_subscribed_when_a_publisher_appears(bridge_peer, robot, tmp_path):
+    yaml_text = """\
+charts:
+  - title: Late
+    series: [/late.data]
+"""
+    node = start_node(bridge_peer, tmp_path, yaml_text)
+    assert node.stats.series['s0'].state == 'waiting'
+    assert '/late' not in [s.topic_name for s in node.subscriptions]
+    publisher = robot.create_publisher(Float64, '/late', BEST_EFFORT)
+    assert publish_floats(node, publisher, 's0', [1.5, 2.5]) == [1.5, 2.5]
+    assert node.stats.series['s0'].state == 'ok'
+
+
+def test_transient_local_publisher_delivers_its_latched_sample(bridge_peer, robot, tmp_path):
+    publisher = robot.create_publisher(Float64, '/latched', LATCHED)
+    publisher.publish(Float64(data=42.0))
+    yaml_text = """\
+charts:
+  - title: Latched
+    series: [/latched.data]
+"""
+    node = start_node(bridge_peer, tmp_path, yaml_text)
+    assert wait_until(lambda: values(node, 's0'), what='the latched sample') == [42.0]
+
+
+def test_discovered_type_whose_field_does_not_fit_errors_that_series_only(
+        bridge_peer, robot, tmp_path):
+    yaml_text = """\
+charts:
+  - title: Mixed
+    series:
+      - /mixed.data
+      - /mixed.velocity
+"""
+    node = start_node(bridge_peer, tmp_path, yaml_text)
+    publisher = robot.create_publisher(Float64, '/mixed', RELIABLE)
+    assert publish_floats(node, publisher, 's0', [7.0]) == [7.0]
+    state = node.stats.series['s1'].state
+    assert state.startswith('error: std_msgs/msg/Float64: ')
+    assert 'velocity' in state
+    assert '\n' not in state  # a status line, not the caret diagram the log shows
+    assert node.stats.series['s0'].state == 'ok'
+
+
+def test_topic_with_two_types_is_an_error_naming_both(bridge_peer, robot, tmp_path):
+    robot.create_publisher(Float64, '/twice', RELIABLE)
+    with RosPeer() as other_robot:  # DDS refuses two types on one topic in one participant
+        other_robot.node('other_robot').create_publisher(Int32, '/twice', RELIABLE)
+        yaml_text = """\
+charts:
+  - title: Twice
+    series: [/twice.data]
+"""
+        # Nodes of one context share its DDS participant and graph: once the probe sees both
+        # publishers, the node does too and cannot subscribe to the first one it discovers.
+        probe = bridge_peer.node('probe')
+        wait_until(lambda: len(probe.get_publishers_info_by_topic('/twice')) == 2,
+                   what='both publishers in the graph')
+        node = start_node(bridge_peer, tmp_path, yaml_text)
+        state = wait_until(lambda: node.stats.series['s0'].state.startswith('error')
+                           and node.stats.series['s0'].state, what='the type conflict')
+    assert 'std_msgs/msg/Float64' in state
+    assert 'std_msgs/msg/Int32' in state
+    assert node.stats.snapshot(time.monotonic())['s0']['status'] == state
+
+
+def test_publishers_of_another_type_than_configured_is_an_error(bridge_peer, robot, tmp_path):
+    robot.create_publisher(Int32, '/typed', RELIABLE)
+    yaml_text = """\
+charts:
+  - title: Typed
+    series:
+      - {topic: /typed, type: std_msgs/Float64, field: data}
+"""
+    node = start_node(bridge_peer, tmp_path, yaml_text)
+    wait_until(lambda: node.stats.series['s0'].state == (
+        'error: publishers send std_msgs/msg/Int32, the configuration says std_msgs/msg/Float64'),
+        what='the type mismatch')
+
+
+def test_incompatible_qos_is_shown_in_the_series_status(bridge_peer, robot, tmp_path):
+    yaml_text = """\
+charts:
+  - title: Strict
+    series:
+      - {topic: /strict, type: std_msgs/msg/Float64, field: data, qos: reliable}
+"""
+    node = start_node(bridge_peer, tmp_path, yaml_text)
+    offered = []
+    robot.create_publisher(
+        Float64, '/strict', BEST_EFFORT,
+        event_callbacks=PublisherEventCallbacks(incompatible_qos=offered.append))
+    wait_until(lambda: node.stats.series['s0'].state == 'error: incompatible QoS (RELIABILITY)',
+               what='the incompatible QoS event')
+    wait_until(lambda: offered, what='the publisher side of the event')
+
+
+def test_nonfinite_values_and_missing_indices_are_counted(bridge_peer, robot, tmp_path):
+    yaml_text = """\
+charts:
+  - title: Counted
+    series:
+      - /float.data
+      - {topic: /joints, type: sensor_msgs/msg/JointState, field: 'position[2]'}
+"""
+    node = start_node(bridge_peer, tmp_path, yaml_text)
+    floats = robot.create_publisher(Float64, '/float', RELIABLE)
+    received = publish_floats(node, floats, 's0', [math.nan, math.inf, -math.inf, 1.0])
+    assert math.isnan(received[0]) and received[1:] == [math.inf, -math.inf, 1.0]
+    assert node.stats.series['s0'].nonfinite == 3
+    joints = robot.create_publisher(JointState, '/joints', RELIABLE)
+    warm_up(node, 's1', lambda: joints.publish(JointState(position=[0.0, 0.0, WARM_UP])))
+    joints.publish(JointState(position=[1.0]))  # no index 2: a counted error, no sample
+    joints.publish(JointState(position=[1.0, 2.0, 3.0]))
+    wait_until(lambda: values(node, 's1')[-1] == 3.0, what='the joint sample')
+    assert node.stats.series['s1'].errors == 1
+    assert node.stats.series['s1'].samples == len(values(node, 's1'))
+
+
+def test_use_sim_time_stamps_receive_time_from_clock_topic(bridge_peer, robot, tmp_path):
+    yaml_text = """\
+charts:
+  - title: Sim
+    series: [/sim.data]
+"""
+    path = write_config(tmp_path, yaml_text)
+    node = bridge_peer.add(GraphNode(context=bridge_peer.context, parameter_overrides=[
+        Parameter('config_file', value=str(path)), Parameter('use_sim_time', value=True)]))
+    clock = robot.create_publisher(Clock, '/clock', 10)
+
+    def simulated_time_arrived() -> bool:
+        clock.publish(Clock(clock=Time(sec=42, nanosec=250_000_000)))
+        return node.get_clock().now().nanoseconds == 42_250_000_000
+    wait_until(simulated_time_arrived, interval=0.1, what='the simulated time')
+    publisher = robot.create_publisher(Float64, '/sim', RELIABLE)
+    publish_floats(node, publisher, 's0', [5.0])
+    assert times(node, 's0')[-1] == 42.25
+
