@@ -1,0 +1,245 @@
+// Copyright 2026 ros2_rtgraph developers
+// SPDX-License-Identifier: Apache-2.0
+//
+// One chart card's plot, drawn with Rickshaw. This is the only module that touches
+// window.Rickshaw (a classic script, see index.html); everything else sees a Chart.
+//
+// Rickshaw facts this relies on (rickshaw.js 1.5.1): the 'line' renderer draws a gap where
+// y is null; render() rebuilds the SVG, so draw only when something changed; HoverDetail and
+// Legend put series names in with innerHTML, so the hover box is rebuilt here with
+// textContent and the legend is our own (legend.js). Functions given to Rickshaw.Class.create
+// must use the `function` keyword: Rickshaw parses their source to find `$super`.
+
+import {decimate} from './series.js';
+import {formatRelative, formatTick, formatValue, niceStep} from './format.js';
+
+const Rickshaw = window.Rickshaw;
+
+// Dark, saturated colours that stay apart on white in sunlight and for common colour
+// blindness (blue/orange first).
+const PALETTE = ['#0047ab', '#c45200', '#1b7a2e', '#b8002e', '#6a3cb5', '#007c80', '#8a5a00',
+  '#333333'];
+// Points drawn per series: decimation keeps each bucket's lowest and highest value, so one
+// point per pixel would show every spike; two keep the line smooth. At least and at most:
+const POINTS_PER_PIXEL = 2;
+const MIN_DRAWN = 200;
+const MAX_DRAWN = 2000;
+// Pixels between x ticks.
+const PIXELS_PER_TICK = 90;
+// Share of the y range left free above and below the data.
+const Y_PADDING = 0.06;
+// Share of the time window left free right of the newest sample, so its point is not cut.
+const X_PADDING = 0.01;
+
+// The line renderer with the domain chosen by the chart instead of taken from the data:
+// Rickshaw's own puts 0 at the bottom unless min is 'auto', fails on empty series and makes
+// the x range as wide as the data, whereas the chart shows a fixed time window ending at the
+// newest sample, with the limit lines in view.
+const WindowedLine = Rickshaw.Class.create(Rickshaw.Graph.Renderer.Line, {
+  name: 'windowed_line',
+  view: {x: [0, 1], y: [0, 1]},  // until the first draw() sets this graph's own
+  domain: function () {
+    return this.view;
+  },
+});
+
+// Hover detail listing the time and every visible series' value, built with textContent.
+const ValuesHover = Rickshaw.Class.create(Rickshaw.Graph.HoverDetail, {
+  render: function (args) {
+    const graph = this.graph;
+    const box = document.createElement('div');
+    box.className = 'hover-box';
+    const time = document.createElement('div');
+    time.className = 'hover-time';
+    time.textContent = args.formattedXValue;
+    box.appendChild(time);
+    const anchor = graph.x(args.domainX);
+    for (const point of args.points) {
+      const row = document.createElement('div');
+      row.className = 'hover-row';
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = point.series.color;
+      const text = document.createElement('span');
+      text.textContent = `${point.name}: ${point.formattedYValue}`;
+      row.append(swatch, text);
+      box.appendChild(row);
+      if (point.value.y !== null) {
+        const dot = document.createElement('div');
+        dot.className = 'hover-dot';
+        dot.style.borderColor = point.series.color;
+        dot.style.left = `${graph.x(point.value.x) - anchor}px`;
+        dot.style.top = `${graph.y(point.value.y)}px`;
+        this.element.appendChild(dot);
+      }
+    }
+    // Open towards the wider side so the box stays inside the card on a phone.
+    if (anchor > graph.width / 2) box.classList.add('flip');
+    this.element.appendChild(box);
+    this.show();
+  },
+});
+
+function ticksFor(from, now, width) {
+  const count = Math.max(2, Math.floor(width / PIXELS_PER_TICK));
+  const step = niceStep((now - from) / count);
+  const ticks = [];
+  for (let x = now; x >= from - 1e-9; x -= step) ticks.push(x);
+  return {ticks, step};
+}
+
+class Chart {
+  // elements: {graph, xAxis, yAxis} (empty elements laid out by CSS); chart: the chart's
+  // entry of the meta event; series: its series' entries, in chart order.
+  constructor(elements, chart, series) {
+    this.element = elements.graph;
+    this.unit = chart.unit || '';
+    this.min = chart.min;
+    this.max = chart.max;
+    this.limits = (chart.limits || []).filter((limit) => Number.isFinite(limit.value));
+    this.series = series.map((s, i) => ({
+      id: s.id,
+      name: s.label,
+      color: PALETTE[i % PALETTE.length],
+      data: [],
+    }));
+    this.now = undefined;
+    this.step = 1;
+    this.renders = 0;
+    this.drawn = {};
+    this.graph = new Rickshaw.Graph({
+      element: this.element,
+      renderer: WindowedLine,
+      interpolation: 'linear',  // the default cardinal spline overshoots real samples
+      series: this.series,
+    });
+    this.xAxis = new Rickshaw.Graph.Axis.X({
+      graph: this.graph,
+      element: elements.xAxis,
+      orientation: 'bottom',
+      tickFormat: (x) => formatRelative(x - this.now, this.step < 1 ? 1 : 0),
+    });
+    this.yAxis = new Rickshaw.Graph.Axis.Y({
+      graph: this.graph,
+      element: elements.yAxis,
+      orientation: 'left',
+      pixelsPerTick: 45,
+      tickFormat: formatTick,
+    });
+    const unit = this.unit ? ` ${this.unit}` : '';
+    this.hover = new ValuesHover({
+      graph: this.graph,
+      xFormatter: (x) => `${formatRelative(x - this.now, 3)}  (t = ${x.toFixed(3)})`,
+      yFormatter: (y) => (y === null ? 'no value (gap)' : `${formatValue(y)}${unit}`),
+    });
+    this.graph.onUpdate(() => this.drawLimits());
+  }
+
+  get colors() {
+    return Object.fromEntries(this.series.map((s) => [s.id, s.color]));
+  }
+
+  // Draw the last `seconds` (null: everything held) up to `until` (null: the newest sample)
+  // from store (Map id -> SeriesData). Returns false when there is nothing to draw yet.
+  draw(store, seconds, until) {
+    let now = until;
+    let first = Infinity;
+    if (now === null || now === undefined) {
+      now = -Infinity;
+      for (const s of this.series) {
+        const last = store.get(s.id).last;
+        if (last !== undefined && last.x > now) now = last.x;
+      }
+    }
+    for (const s of this.series) {
+      const head = store.get(s.id).first;
+      if (head !== undefined && head.x < first) first = head.x;
+    }
+    if (!Number.isFinite(now)) return false;
+    let from = seconds === null ? Math.min(first, now) : now - seconds;
+    if (!(from < now)) from = now - 1;
+    const budget = Math.min(MAX_DRAWN, Math.max(MIN_DRAWN, POINTS_PER_PIXEL * this.graph.width));
+    for (const s of this.series) {
+      s.data = decimate(store.get(s.id).range(from, now), budget);
+    }
+    this.now = now;
+    const {ticks, step} = ticksFor(from, now, this.graph.width);
+    this.step = step;
+    this.xAxis.tickValues = ticks;
+    this.graph.renderer.view = {x: [from, now + (now - from) * X_PADDING], y: this.yDomain(from)};
+    this.render();
+    return true;
+  }
+
+  // Redraw what is already drawn (after a toggle or a resize), without taking new data.
+  render() {
+    this.graph.render();
+    this.renders += 1;
+    this.drawn = {};
+    for (const s of this.series) {
+      if (!s.disabled && s.path) s.path.setAttribute('data-series', s.id);
+      const last = s.data[s.data.length - 1];
+      this.drawn[s.id] = {
+        count: s.disabled ? 0 : s.data.length,
+        last: last === undefined ? null : {t: last.x, v: last.y},
+      };
+    }
+    this.element.toggleAttribute('data-empty', !this.series.some((s) => s.data.length));
+  }
+
+  setDisabled(id, disabled) {
+    const s = this.series.find((item) => item.id === id);
+    s.disabled = disabled;
+  }
+
+  resize() {
+    this.graph.setSize();
+    this.xAxis.setSize();
+    if (this.now !== undefined) this.render();
+  }
+
+  // y range: the configured min/max, else the visible values and the limit lines.
+  yDomain(from) {
+    let low = Infinity;
+    let high = -Infinity;
+    for (const s of this.series) {
+      if (s.disabled) continue;
+      for (const p of s.data) {
+        if (p.y === null || p.x < from) continue;
+        if (p.y < low) low = p.y;
+        if (p.y > high) high = p.y;
+      }
+    }
+    for (const limit of this.limits) {
+      low = Math.min(low, limit.value);
+      high = Math.max(high, limit.value);
+    }
+    if (!Number.isFinite(low)) {
+      low = 0;
+      high = 1;
+    }
+    const pad = (high - low) * Y_PADDING || Math.max(Math.abs(high) * Y_PADDING, 1);
+    low = Number.isFinite(this.min) ? this.min : low - pad;
+    high = Number.isFinite(this.max) ? this.max : high + pad;
+    if (!(low < high)) high = low + 1;
+    return [low, high];
+  }
+
+  drawLimits() {
+    if (!this.limits.length) return;
+    const graph = this.graph;
+    const layer = graph.vis.append('svg:g').attr('class', 'limits');
+    for (const limit of this.limits) {
+      const y = graph.y(limit.value);
+      layer.append('svg:line')
+        .attr('x1', 0).attr('x2', graph.width).attr('y1', y).attr('y2', y);
+      if (limit.label) {
+        layer.append('svg:text')
+          .attr('x', graph.width - 4).attr('y', y - 4).attr('text-anchor', 'end')
+          .text(limit.label);  // d3 .text() sets textContent
+      }
+    }
+  }
+}
+
+export {Chart};

@@ -1,0 +1,51 @@
+// Copyright 2026 ros2_rtgraph developers
+// SPDX-License-Identifier: Apache-2.0
+//
+// Number formatting shared by the axes, the hover detail and the legend. Plain strings only:
+// callers put them into the DOM as text.
+
+// A sample value: up to 6 significant digits, no trailing zeros (3.25 stays "3.25").
+function formatValue(value) {
+  if (value === null || value === undefined) return '—';
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs >= 1e7 || abs < 1e-4)) return value.toExponential(3);
+  return String(Number(value.toPrecision(6)));
+}
+
+// A y-axis tick: short, since the axis column is narrow.
+function formatTick(value) {
+  const abs = Math.abs(value);
+  if (abs === 0) return '0';
+  if (abs >= 1e5 || abs < 1e-3) return value.toExponential(1);
+  return String(Number(value.toPrecision(4)));
+}
+
+// Seconds relative to the newest sample, e.g. "-2.5 s".
+function formatRelative(seconds, digits = 1) {
+  const rounded = Number(seconds.toFixed(digits));
+  return `${rounded === 0 ? 0 : rounded} s`;
+}
+
+// A step of 1, 2 or 5 times a power of ten, at least `raw`.
+function niceStep(raw) {
+  if (!(raw > 0)) return 1;
+  const power = Math.pow(10, Math.floor(Math.log10(raw)));
+  for (const factor of [1, 2, 5, 10]) {
+    if (factor * power >= raw) return factor * power;
+  }
+  return 10 * power;
+}
+
+function formatRate(hz) {
+  if (hz === null || hz === undefined) return '';
+  return `${hz >= 10 ? Math.round(hz) : hz.toFixed(1)} Hz`;
+}
+
+function formatAge(seconds) {
+  if (seconds === null || seconds === undefined) return 'no data';
+  if (seconds < 60) return `${seconds.toFixed(1)} s ago`;
+  return `${Math.round(seconds / 60)} min ago`;
+}
+
+export {formatAge, formatRate, formatRelative, formatTick, formatValue, niceStep};

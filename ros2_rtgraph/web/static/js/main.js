@@ -1,0 +1,285 @@
+// Copyright 2026 ros2_rtgraph developers
+// SPDX-License-Identifier: Apache-2.0
+//
+// The page: builds one card per chart from the `meta` event, keeps every series' points as
+// events arrive, and draws the charts that changed once per animation frame.
+//
+// Pause stops drawing only: events keep arriving and are kept, and resume draws them all.
+// Times on the x axis are relative to the newest sample of the chart, never to the browser's
+// clock: samples carry ROS time (header stamps or sim time may be far from wall time).
+//
+// A read-only hook, window.rtgraph, reports what is held and drawn (used by the browser
+// tests and handy in the console).
+
+import {Chart} from './chart.js';
+import {updateCsvLink} from './csv.js';
+import {Legend} from './legend.js';
+import {SeriesData} from './series.js';
+import {StreamClient} from './stream.js';
+
+// Seconds kept per series while a fixed window is shown, so that switching between the
+// 10/30/60 s windows shows a full chart at once.
+const KEEP_SECONDS = 60;
+// Points kept per series; above it the series is decimated (peaks and gaps survive).
+const STORE_CAP = 6000;
+// A live series whose new samples are this much older than what it holds had its clock
+// restarted (sim time, a replayed bag): start it afresh rather than draw into the past.
+const CLOCK_RESET_SECONDS = 60;
+// Milliseconds of drawing per animation frame (a frame lasts 16.7 ms at 60 Hz).
+const FRAME_BUDGET_MS = 8;
+
+const page = {
+  layout: null,
+  instance: undefined,
+  store: new Map(), // series id -> SeriesData
+  cards: [], // {chart, legend, csv, ids}
+  cardOf: new Map(), // series id -> card
+  seconds: 30, // the time window; null = everything held
+  windowChosen: false,
+  paused: false,
+  dirty: new Set(),
+  frameRequested: false,
+  connectionLog: [],
+  events: {meta: 0, snapshot: 0, data: 0, stats: 0},
+};
+
+const chartsElement = document.getElementById('charts');
+const connectionBadge = document.getElementById('connection');
+const windowSelect = document.getElementById('window-select');
+const pauseButton = document.getElementById('pause-button');
+
+function buildCards(meta) {
+  for (const card of page.cards) card.observer.disconnect();
+  chartsElement.replaceChildren();
+  page.store.clear();
+  page.cards = [];
+  page.cardOf.clear();
+  page.dirty.clear();
+  const seriesById = new Map(meta.series.map((s) => [s.id, s]));
+  const template = document.getElementById('chart-template');
+  const legendTemplate = document.getElementById('legend-template');
+  if (!meta.charts.length) {
+    const note = document.createElement('p');
+    note.className = 'placeholder';
+    note.textContent = 'The configuration has no charts.';
+    chartsElement.appendChild(note);
+  }
+  for (const chartMeta of meta.charts) {
+    const element = template.content.firstElementChild.cloneNode(true);
+    element.querySelector('.title').textContent = chartMeta.title;
+    element.querySelector('.unit').textContent = chartMeta.unit ? `[${chartMeta.unit}]` : '';
+    chartsElement.appendChild(element);
+    const ids = chartMeta.series.filter((id) => seriesById.has(id));
+    const series = ids.map((id) => seriesById.get(id));
+    const chart = new Chart({
+      graph: element.querySelector('.graph'),
+      xAxis: element.querySelector('.x-axis'),
+      yAxis: element.querySelector('.y-axis'),
+    }, chartMeta, series);
+    const colors = chart.colors;
+    const card = {chart, ids, title: chartMeta.title, csv: element.querySelector('.csv')};
+    card.legend = new Legend(
+      element.querySelector('.legend'), legendTemplate,
+      series.map((s) => ({...s, color: colors[s.id]})), chartMeta.unit,
+      (id, disabled) => {
+        chart.setDisabled(id, disabled);
+        redraw(card);
+      });
+    updateCsvLink(card.csv, ids, page.seconds);
+    // Rickshaw sizes its SVG from the element once; follow the layout (rotation, resize).
+    let resizeQueued = false;
+    card.observer = new ResizeObserver(() => {
+      if (resizeQueued) return;
+      resizeQueued = true;
+      requestAnimationFrame(() => {
+        resizeQueued = false;
+        chart.resize();
+      });
+    });
+    card.observer.observe(element.querySelector('.graph'));
+    for (const id of ids) {
+      page.store.set(id, new SeriesData());
+      page.cardOf.set(id, card);
+    }
+    page.cards.push(card);
+  }
+}
+
+function chooseDefaultWindow(seconds) {
+  if (page.windowChosen || !(seconds > 0)) return;
+  const value = String(seconds);
+  if (![...windowSelect.options].some((option) => option.value === value)) {
+    const option = document.createElement('option');
+    option.value = value;
+    option.textContent = `${value} s`;
+    const later = [...windowSelect.options].find((o) => o.value === 'buffer' || Number(o.value) > seconds);
+    windowSelect.insertBefore(option, later);
+  }
+  windowSelect.value = value;
+  setWindow(seconds);
+}
+
+function onMeta(meta) {
+  page.events.meta += 1;
+  const layout = JSON.stringify([meta.charts, meta.series]);
+  if (layout !== page.layout) {
+    page.layout = layout;
+    buildCards(meta);
+  }
+  chooseDefaultWindow(meta.window);
+  // A restarted bridge numbers its samples from 1 again: resume ids from the old one mean
+  // nothing to it. Ask for its snapshot; the points held here stay and are merged by time.
+  const instance = meta.instance ?? null;
+  const restarted = page.instance !== undefined && instance !== page.instance;
+  page.instance = instance;
+  if (restarted) client.restart();
+}
+
+function onSamples(kind, payload) {
+  page.events[kind] += 1;
+  for (const [id, samples] of Object.entries(payload.series || {})) {
+    const data = page.store.get(id);
+    if (data === undefined || !Array.isArray(samples.t) || !samples.t.length) continue;
+    const newest = samples.t[samples.t.length - 1];
+    if (kind === 'data' && data.size && newest < data.last.x - CLOCK_RESET_SECONDS) data.clear();
+    data.merge(samples.t, samples.v);
+    // While paused nothing is trimmed: a longer window chosen then still finds its data.
+    if (!page.paused && page.seconds !== null) {
+      data.trimBefore(data.last.x - Math.max(page.seconds, KEEP_SECONDS));
+    }
+    data.compact(STORE_CAP);
+    page.dirty.add(page.cardOf.get(id));
+  }
+  scheduleFrame();
+}
+
+// stats: {"series": {"<id>": {rate, age, samples, decimated, nonfinite, errors, status}}}
+function onStats(stats) {
+  page.events.stats += 1;
+  for (const [id, entry] of Object.entries(stats.series || {})) {
+    const card = page.cardOf.get(id);
+    if (card !== undefined) card.legend.setStats(id, entry);
+  }
+}
+
+function onConnection(state) {
+  page.connectionLog.push(state);
+  connectionBadge.dataset.state = state;
+  connectionBadge.textContent = state;
+  document.body.dataset.connection = state;
+}
+
+function scheduleFrame() {
+  if (page.frameRequested || page.paused || !page.dirty.size) return;
+  page.frameRequested = true;
+  requestAnimationFrame(drawFrame);
+}
+
+// Draw the charts that changed, but stop after FRAME_BUDGET_MS: the rest are drawn in the
+// next frames (a chart drawn is taken out and goes to the back of the queue when it changes
+// again), so under heavy load charts update less often instead of the page stuttering.
+function drawFrame() {
+  page.frameRequested = false;
+  if (page.paused) return;
+  const start = performance.now();
+  for (const card of page.dirty) {
+    page.dirty.delete(card);
+    if (card.chart.draw(page.store, page.seconds, null)) showValues(card);
+    if (performance.now() - start > FRAME_BUDGET_MS) break;
+  }
+  scheduleFrame();
+}
+
+// Draw one chart now, from the data held; while paused, up to the time it was paused at.
+function redraw(card) {
+  if (page.paused) {
+    if (card.chart.now !== undefined) {
+      card.chart.draw(page.store, page.seconds, card.chart.now);
+      showValues(card);
+    }
+  } else {
+    page.dirty.add(card);
+    scheduleFrame();
+  }
+}
+
+function showValues(card) {
+  for (const id of card.ids) {
+    const last = card.chart.drawn[id] && card.chart.drawn[id].last;
+    card.legend.setValue(id, last ? last.v : undefined);
+  }
+}
+
+function setWindow(seconds) {
+  page.seconds = seconds;
+  for (const card of page.cards) {
+    updateCsvLink(card.csv, card.ids, seconds);
+    redraw(card);
+  }
+}
+
+function setPaused(paused) {
+  page.paused = paused;
+  pauseButton.setAttribute('aria-pressed', String(paused));
+  pauseButton.textContent = paused ? 'Resume' : 'Pause';
+  document.body.classList.toggle('paused', paused);
+  if (!paused) {
+    for (const card of page.cards) page.dirty.add(card);
+    scheduleFrame();
+  }
+}
+
+windowSelect.addEventListener('change', () => {
+  page.windowChosen = true;
+  setWindow(windowSelect.value === 'buffer' ? null : Number(windowSelect.value));
+});
+pauseButton.addEventListener('click', () => setPaused(!page.paused));
+
+const client = new StreamClient('stream', {
+  meta: onMeta,
+  snapshot: (payload) => onSamples('snapshot', payload),
+  data: (payload) => onSamples('data', payload),
+  stats: onStats,
+  state: onConnection,
+});
+
+function describeState() {
+  return {
+    connection: client.state,
+    connectionLog: page.connectionLog.slice(),
+    lastEventId: client.lastId,
+    paused: page.paused,
+    seconds: page.seconds,
+    events: {...page.events},
+    charts: page.cards.map((card) => ({
+      title: card.title,
+      renders: card.chart.renders,
+      now: card.chart.now ?? null,
+      series: card.ids.map((id) => {
+        const data = page.store.get(id);
+        const drawn = card.chart.drawn[id];
+        const last = data.last;
+        return {
+          id,
+          disabled: Boolean(card.chart.series.find((s) => s.id === id).disabled),
+          held: data.size,
+          last: last === undefined ? null : {t: last.x, v: last.y},
+          drawn: drawn ? drawn.count : 0,
+          drawnLast: drawn ? drawn.last : null,
+        };
+      }),
+    })),
+  };
+}
+
+// Read-only: returns copies, never the page's own objects.
+window.rtgraph = Object.freeze({
+  state: describeState,
+  points(id) {
+    const data = page.store.get(id);
+    if (data === undefined) return null;
+    return {t: data.points.map((p) => p.x), v: data.points.map((p) => p.y)};
+  },
+});
+
+client.start();

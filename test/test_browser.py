@@ -1,0 +1,323 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+The page in headless Chromium against the real bridge and real rclpy publishers.
+
+One ``rtgraph`` process and one browser serve the whole module (start-up and DDS discovery
+take seconds); each test opens its own page. Every page is held to the same rules on close
+(:func:`browser.watched_page`): no console error, no uncaught error, no dialog, no request
+outside the bridge's origin. Tests read what the page holds and draws through its read-only
+``window.rtgraph.state()`` hook and the SVG it drew, and wait on conditions, never on time.
+The bridge restart test runs last: it replaces the module's bridge with a new process on the
+same port.
+"""
+
+import math
+from pathlib import Path
+import re
+
+from browser import artifacts_dir
+from browser import chromium
+from browser import page_state
+from browser import PHONE
+from browser import watched_page
+from playwright.sync_api import expect
+from playwright.sync_api import Page
+import pytest
+from ros_helpers import Bridge
+from ros_helpers import RosPeer
+from ros_helpers import rtgraph_command
+from ros_helpers import wait_matched
+from ros_helpers import wait_until
+from ros_helpers import write_config
+from std_msgs.msg import Float64
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = '<img src=x onerror=alert(1)>'
+CONFIG = f"""
+server:
+  host: 127.0.0.1
+  frame_rate: 20
+  window: 30
+charts:
+  - title: 'Wave & <b>friends</b>'
+    unit: m/s
+    limits:
+      - {{value: 2.5, label: too fast}}
+    series:
+      - {{topic: /ui/wave, type: std_msgs/msg/Float64, field: data, label: '{HOSTILE}'}}
+      - {{topic: /ui/manual, type: std_msgs/msg/Float64, field: data, label: manual}}
+  - title: Gaps
+    series:
+      - {{topic: /ui/gappy, type: std_msgs/msg/Float64, field: data, label: gappy}}
+  - title: Stops
+    unit: V
+    series:
+      - {{topic: /ui/stopper, type: std_msgs/msg/Float64, field: data, label: stopper}}
+"""
+WAVE, MANUAL, GAPPY, STOPPER = 's0', 's1', 's2', 's3'
+# Seconds a test waits for a condition in the page (and milliseconds, for Playwright).
+WAIT_S = 30.0
+WAIT_MS = 30_000
+
+
+class Robot:
+    """The publishing side: a timer-driven wave and stopper, and two topics the tests drive."""
+
+    def __init__(self, peer: RosPeer):
+        self.node = peer.node('ui_test_robot')
+        self.wave = self.node.create_publisher(Float64, '/ui/wave', 10)
+        self.manual = self.node.create_publisher(Float64, '/ui/manual', 10)
+        self.gappy = self.node.create_publisher(Float64, '/ui/gappy', 10)
+        self.stopper = self.node.create_publisher(Float64, '/ui/stopper', 10)
+        self.count = 0
+        self.wave_timer = self.node.create_timer(0.05, self._tick)
+        self.stopper_timer = self.node.create_timer(0.1, self._tick_stopper)
+
+    def _tick(self) -> None:
+        self.count += 1
+        self.wave.publish(Float64(data=2.0 * math.sin(self.count / 10)))
+
+    def _tick_stopper(self) -> None:
+        self.stopper.publish(Float64(data=12.0 + (self.count % 7) / 10))
+
+
+class Site:
+    """The module's bridge; the restart test swaps in a new process on the same port."""
+
+    def __init__(self, config: Path):
+        self.config = config
+        self.bridge = Bridge(rtgraph_command(config)).wait_serving()
+        self.url = self.bridge.url
+        self.port = self.bridge.port
+
+    def restart(self) -> None:
+        self.bridge.close()
+        command = [arg if arg != 'port:=0' else f'port:={self.port}'
+                   for arg in rtgraph_command(self.config)]
+        self.bridge = Bridge(command).wait_serving()
+        assert self.bridge.url == self.url
+
+
+@pytest.fixture(scope='module')
+def robot():
+    with RosPeer() as peer:
+        yield Robot(peer)
+
+
+@pytest.fixture(scope='module')
+def site(robot, tmp_path_factory):
+    site = Site(write_config(tmp_path_factory.mktemp('ui'), CONFIG))
+    # The two driven topics get a first few samples, so that every chart has a line.
+    for publisher in (robot.manual, robot.gappy):
+        wait_matched(publisher)
+        for value in (1.0, 1.5, 1.25):
+            publisher.publish(Float64(data=value))
+    yield site
+    site.bridge.close()
+
+
+@pytest.fixture(scope='module')
+def context():
+    with chromium() as browser_context:
+        yield browser_context
+
+
+def wait_state(page: Page, expression: str, timeout: float = WAIT_S) -> None:
+    """
+    Wait until a JS expression over ``s = window.rtgraph.state()`` is true.
+
+    Polled from here: Playwright's in-page polling of a predicate needs ``eval``, which the
+    page's Content-Security-Policy rightly forbids; ``page.evaluate`` goes through DevTools.
+    """
+    script = f'() => {{ const s = window.rtgraph.state(); return Boolean({expression}); }}'
+    wait_until(lambda: page.evaluate(script), timeout, interval=0.1, what=expression)
+
+
+def series_state(page: Page, series_id: str) -> dict:
+    for chart in page_state(page)['charts']:
+        for series in chart['series']:
+            if series['id'] == series_id:
+                return series
+    raise AssertionError(f'no series {series_id} on the page')
+
+
+def path_d(page: Page, series_id: str) -> str | None:
+    """Return the SVG path the page drew for a series (None when there is none)."""
+    return page.evaluate(
+        'id => { const p = document.querySelector(`path[data-series="${id}"]`);'
+        ' return p ? p.getAttribute("d") : null; }', series_id)
+
+
+def all_drawn(page: Page) -> None:
+    wait_state(page, 's.charts.length === 3 && s.charts.every('
+                     '(c) => c.series.every((x) => x.drawn >= 2))')
+
+
+def stats_shown(page: Page) -> None:
+    """Wait until the first stats event has set the badges (before a screenshot)."""
+    expect(page.locator(f'.entry[data-series="{WAVE}"] .status')).to_have_text('ok')
+
+
+def test_every_chart_draws_its_lines(context, site):
+    with watched_page(context, site.url) as (page, _):
+        all_drawn(page)
+        titles = page.locator('.card .title').all_text_contents()
+        assert titles == ['Wave & <b>friends</b>', 'Gaps', 'Stops']
+        for series_id in (WAVE, MANUAL, GAPPY, STOPPER):
+            d = path_d(page, series_id)
+            assert d is not None and d.startswith('M') and 'L' in d, (series_id, d)
+        expect(page.locator('#connection')).to_have_text('live')
+        # The limit line of the first chart, labelled as text.
+        assert page.locator('.card').first.locator('.limits text').text_content() == 'too fast'
+        stats_shown(page)
+        page.screenshot(path=artifacts_dir() / 'rtgraph-1280x800.png')
+
+
+def test_phone_layout_is_one_column_without_horizontal_scroll(context, site):
+    with watched_page(context, site.url, viewport=PHONE) as (page, _):
+        all_drawn(page)
+        widths = page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')
+        assert widths[0] <= widths[1] == PHONE['width']
+        boxes = [card.bounding_box() for card in page.locator('.card').all()]
+        assert len({round(box['x']) for box in boxes}) == 1, boxes
+        assert all(box['x'] >= 0 and box['x'] + box['width'] <= PHONE['width'] for box in boxes)
+        # Touch targets: every button and the window selector are at least 44 px tall.
+        for control in page.locator('button, select, a.button').all():
+            assert control.bounding_box()['height'] >= 44, control.evaluate('e => e.outerHTML')
+        stats_shown(page)
+        page.screenshot(path=artifacts_dir() / 'rtgraph-360x740.png')
+
+
+def test_legend_and_hover_show_the_last_published_value(context, site, robot):
+    with watched_page(context, site.url) as (page, _):
+        all_drawn(page)
+        for value in (-3.5, 7.25):
+            robot.manual.publish(Float64(data=value))
+        wait_state(page, 's.charts[0].series[1].drawnLast.v === 7.25')
+        entry = page.locator(f'.entry[data-series="{MANUAL}"]')
+        expect(entry.locator('.value')).to_have_text('7.25 m/s')
+        # Hover at the right edge of the plot: each series shows its newest point.
+        graph = page.locator('.card').first.locator('.graph')
+        box = graph.bounding_box()
+        page.mouse.move(box['x'] + box['width'] - 2, box['y'] + box['height'] / 2)
+        hover = page.locator('.card').first.locator('.hover-box')
+        expect(hover).to_contain_text('manual: 7.25 m/s')
+        expect(hover).to_contain_text(f'{HOSTILE}: ')
+        expect(hover.locator('.hover-time')).to_contain_text(' s')
+
+
+def test_pause_freezes_drawing_and_resume_draws_what_arrived(context, site):
+    with watched_page(context, site.url) as (page, _):
+        all_drawn(page)
+        page.get_by_role('button', name='Pause').click()
+        frozen = series_state(page, WAVE)
+        frozen_d = path_d(page, WAVE)
+        # Samples keep arriving while paused...
+        wait_state(page, f's.charts[0].series[0].last.t > {frozen["drawnLast"]["t"]} + 1')
+        # ...but nothing is drawn.
+        assert series_state(page, WAVE)['drawnLast'] == frozen['drawnLast']
+        assert path_d(page, WAVE) == frozen_d
+        assert page_state(page)['paused'] is True
+        arrived = series_state(page, WAVE)['last']['t']
+        page.get_by_role('button', name='Resume').click()
+        wait_state(page, f's.charts[0].series[0].drawnLast.t >= {arrived}')
+        resumed = series_state(page, WAVE)
+        assert resumed['drawn'] > frozen['drawn']
+        assert path_d(page, WAVE) != frozen_d
+
+
+def test_window_selector_changes_axis_and_csv_link(context, site):
+    with watched_page(context, site.url) as (page, _):
+        all_drawn(page)
+        csv = page.locator('.card').first.locator('a.csv')
+        assert csv.get_attribute('href') == f'api/export.csv?series={WAVE}%2C{MANUAL}&seconds=30'
+        page.select_option('#window-select', '10')
+        wait_state(page, 's.seconds === 10')
+        expect(csv).to_have_attribute('href', re.compile(r'seconds=10$'))
+        labels = page.locator('.card').first.locator('.x-axis text').all_text_contents()
+        assert {'-10 s', '0 s'} <= set(labels), labels
+        # The link downloads this chart's samples from the bridge's buffer.
+        body = page.evaluate('url => fetch(url).then((r) => r.text())', csv.get_attribute('href'))
+        lines = body.splitlines()
+        assert lines[0] == 'series,label,seq,t,value'
+        assert {line.split(',')[0] for line in lines[1:]} == {WAVE, MANUAL}
+
+
+def test_toggled_series_disappears_and_comes_back(context, site):
+    with watched_page(context, site.url) as (page, _):
+        all_drawn(page)
+        toggle = page.locator(f'.entry[data-series="{WAVE}"] button.toggle')
+        toggle.click()
+        expect(toggle).to_have_attribute('aria-pressed', 'false')
+        wait_state(page, 's.charts[0].series[0].disabled && s.charts[0].series[0].drawn === 0')
+        assert path_d(page, WAVE) is None
+        assert path_d(page, MANUAL) is not None
+        toggle.click()
+        expect(toggle).to_have_attribute('aria-pressed', 'true')
+        wait_state(page, '!s.charts[0].series[0].disabled && s.charts[0].series[0].drawn > 0')
+        assert path_d(page, WAVE) is not None
+
+
+def test_stopped_publisher_turns_stale(context, site, robot):
+    with watched_page(context, site.url) as (page, _):
+        badge = page.locator(f'.entry[data-series="{STOPPER}"] .status')
+        expect(badge).to_have_text('ok', timeout=WAIT_MS)
+        expect(page.locator(f'.entry[data-series="{STOPPER}"] .rate')).to_contain_text('Hz')
+        robot.stopper_timer.cancel()
+        expect(badge).to_have_text('stale', timeout=WAIT_MS)
+        assert badge.get_attribute('data-status') == 'stale'
+
+
+def test_nan_draws_a_gap_not_a_broken_chart(context, site, robot):
+    with watched_page(context, site.url) as (page, _):
+        all_drawn(page)
+        for value in (2.0, 3.0, math.nan, 4.0, 5.0):
+            robot.gappy.publish(Float64(data=value))
+            # One sample per frame at most is not needed; distinct receive times are.
+            page.wait_for_timeout(30)
+        wait_state(page, 's.charts[1].series[0].drawnLast.v === 5')
+        points = page.evaluate(f'window.rtgraph.points("{GAPPY}")')
+        assert None in points['v']
+        d = path_d(page, GAPPY)
+        assert d.count('M') == 2, d
+        assert 'NaN' not in d
+        renders = page_state(page)['charts'][1]['renders']
+        robot.gappy.publish(Float64(data=6.0))
+        wait_state(page, f's.charts[1].renders > {renders} && '
+                         's.charts[1].series[0].drawnLast.v === 6')
+
+
+def test_labels_from_config_are_text_not_html(context, site):
+    with watched_page(context, site.url) as (page, watch):
+        all_drawn(page)
+        label = page.locator(f'.entry[data-series="{WAVE}"] .label')
+        assert label.text_content() == HOSTILE
+        assert page.locator('img').count() == 0
+        assert page.locator('.card b').count() == 0
+        assert not watch.dialogs
+
+
+def _stream_cut_error(error: str) -> bool:
+    """Chromium logs the failed reconnects of /stream while no bridge listens."""
+    return '/stream' in error and 'net::ERR_' in error
+
+
+def test_bridge_restart_reconnects_and_keeps_the_picture(context, site):
+    with watched_page(context, site.url, tolerate=_stream_cut_error) as (page, _):
+        wait_state(page, 's.charts[0].series[0].held >= 20')
+        before = page.evaluate(f'window.rtgraph.points("{WAVE}")')['t']
+        site.bridge.stop()
+        wait_state(page, "['reconnecting', 'offline'].includes(s.connection)")
+        site.restart()
+        wait_state(page, "s.connection === 'live'")
+        log = page_state(page)['connectionLog']
+        assert log[:2] == ['connecting', 'live'] and 'reconnecting' in log, log
+        assert log[-1] == 'live'
+        # New samples from the new bridge are drawn after the ones from before the cut.
+        wait_state(page, f's.charts[0].series[0].drawnLast.t > {before[-1]} + 1')
+        after = page.evaluate(f'window.rtgraph.points("{WAVE}")')['t']
+        assert set(before) <= set(after), 'samples from before the cut were lost'
+        assert after == sorted(after)
+        assert len(after) == len(set(after)), 'a sample is held twice'
