@@ -1,0 +1,66 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+The floor: the cheapest honest rclpy subscriber, measured in the same run as the bridge.
+
+Standard ``SingleThreadedExecutor`` spin, one subscription per topic with the publishers'
+QoS, and a callback that only appends the charted value to a list: whatever the bridge does
+on top of this (stamps, rings, frames, HTTP) is its own cost. On SIGINT it prints
+``{"received": {topic: count}}`` on stdout and exits.
+"""
+
+import argparse
+from collections.abc import Callable
+import json
+import operator
+import sys
+
+import rclpy
+from rclpy.executors import ExternalShutdownException
+from rclpy.executors import SingleThreadedExecutor
+
+from bench.publisher import KINDS
+from bench.publisher import message_class
+from bench.publisher import qos_profile
+
+
+def _appender(values: list[float], field: str) -> Callable:
+    """Return a callback that appends the field's value to ``values``."""
+    read = operator.attrgetter(field)
+    append = values.append
+    return lambda msg: append(read(msg))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument('--kind', choices=sorted(KINDS), required=True)
+    parser.add_argument('--topics', required=True, help='comma-separated topic names')
+    args = parser.parse_args(argv)
+    topics = args.topics.split(',')
+    kind = KINDS[args.kind]
+
+    rclpy.init()
+    node = rclpy.create_node('bench_floor')
+    received: dict[str, list[float]] = {topic: [] for topic in topics}
+    executor = SingleThreadedExecutor()
+    try:
+        for topic in topics:
+            node.create_subscription(message_class(args.kind), topic,
+                                     _appender(received[topic], kind.field),
+                                     qos_profile(args.kind))
+        executor.add_node(node)
+        print(json.dumps({'ready': True}), flush=True)
+        executor.spin()
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        print(json.dumps({'received': {topic: len(v) for topic, v in received.items()}}),
+              flush=True)
+        executor.shutdown()
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,176 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+Publisher process of the benchmark: one message kind on several topics at a fixed rate.
+
+Every message carries its publish wall time (``time.time()``), so a client on this machine
+can compute the latency from publish to receipt:
+
+- ``float64`` (std_msgs/Float64, reliable QoS): ``data`` *is* the publish time in seconds;
+  the bridge charts it with ``stamp: receive``, so the latency is read from the value ``v``.
+- ``imu`` (sensor_msgs/Imu, sensor-data QoS i.e. best effort): ``header.stamp`` is the
+  publish time; the bridge charts it with ``stamp: header``, so the latency is read from ``t``.
+
+Protocol with :mod:`bench.run`: prints ``{"ready": ...}`` on stdout once every topic has the
+expected number of subscribers, then publishes on an absolute schedule until SIGINT, and
+prints ``{"published": {topic: count}}`` before it exits. The running total of messages is
+also kept in an 8-byte counter file (``--counter``) so the benchmark can read it at the exact
+edges of its measurement window without talking to this process.
+"""
+
+import argparse
+from dataclasses import dataclass
+import json
+import mmap
+import signal
+import struct
+import sys
+import time
+
+import rclpy
+from rclpy.executors import ExternalShutdownException
+from rclpy.qos import QoSPresetProfiles
+from rclpy.qos import QoSProfile
+from rclpy.signals import SignalHandlerOptions
+from sensor_msgs.msg import Imu
+from std_msgs.msg import Float64
+
+COUNTER = struct.Struct('<Q')
+# After this many seconds behind schedule the publisher skips ahead instead of bursting.
+MAX_LAG = 0.1
+
+
+@dataclass(frozen=True)
+class MessageKind:
+    """What the benchmark publishes for one kind and how the others read it back."""
+
+    type_name: str   # as in the rtgraph YAML
+    qos: str         # rtgraph YAML qos name of the publisher's profile
+    field: str       # the field the bridge charts and the floor appends
+    stamp: str       # rtgraph YAML stamp mode
+    latency_from: str  # 't' or 'v': where the SSE client finds the publish time
+
+
+KINDS = {
+    'float64': MessageKind('std_msgs/msg/Float64', 'reliable', 'data', 'receive', 'v'),
+    'imu': MessageKind('sensor_msgs/msg/Imu', 'sensor_data', 'linear_acceleration.x',
+                       'header', 't'),
+}
+
+
+def qos_profile(kind: str) -> QoSProfile:
+    """Return the QoS profile the publishers of a kind use (the floor subscribes with it)."""
+    if KINDS[kind].qos == 'sensor_data':
+        return QoSPresetProfiles.SENSOR_DATA.value
+    return QoSProfile(depth=10)
+
+
+def message_class(kind: str) -> type:
+    """Return the message class of a kind."""
+    return Imu if kind == 'imu' else Float64
+
+
+def _stamp_float64(msg: Float64, now: float) -> None:
+    msg.data = now
+
+
+def _stamp_imu(msg: Imu, now: float) -> None:
+    seconds = int(now)
+    msg.header.stamp.sec = seconds
+    msg.header.stamp.nanosec = int((now - seconds) * 1e9)
+
+
+def _new_message(kind: str):
+    if kind == 'float64':
+        return Float64()
+    msg = Imu()
+    msg.header.frame_id = 'imu_link'
+    msg.orientation.w = 1.0
+    msg.angular_velocity.z = 0.1
+    msg.linear_acceleration.x = 0.5
+    msg.linear_acceleration.z = 9.81
+    return msg
+
+
+def _wait_for_subscribers(publishers, wanted: int, timeout: float) -> int:
+    """Wait until every publisher sees ``wanted`` subscriptions; return the fewest seen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        fewest = min(pub.get_subscription_count() for pub in publishers)
+        if fewest >= wanted or time.monotonic() >= deadline:
+            return fewest
+        time.sleep(0.05)
+
+
+def _publish_loop(kind: str, publishers, rate: float, counter: mmap.mmap | None,
+                  counts: list[int]) -> None:
+    stamp = _stamp_float64 if kind == 'float64' else _stamp_imu
+    messages = [_new_message(kind) for _ in publishers]
+    period = 1.0 / rate
+    total = 0
+    next_tick = time.monotonic()
+    while True:
+        for index, (pub, msg) in enumerate(zip(publishers, messages, strict=True)):
+            stamp(msg, time.time())
+            pub.publish(msg)
+            counts[index] += 1
+        total += len(publishers)
+        if counter is not None:
+            COUNTER.pack_into(counter, 0, total)
+        next_tick += period
+        delay = next_tick - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        elif delay < -MAX_LAG:
+            next_tick = time.monotonic()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument('--kind', choices=sorted(KINDS), required=True)
+    parser.add_argument('--rate', type=float, required=True, help='messages per second per topic')
+    parser.add_argument('--topics', required=True, help='comma-separated topic names')
+    parser.add_argument('--subscribers', type=int, default=1,
+                        help='subscriptions to wait for on every topic before publishing')
+    parser.add_argument('--wait', type=float, default=30.0, help='seconds to wait for them')
+    parser.add_argument('--counter', help='file holding the running total (8 bytes, LE)')
+    args = parser.parse_args(argv)
+    topics = args.topics.split(',')
+    # SIGINT and SIGTERM both end the run with a report, even when the parent was started
+    # with SIGINT ignored (a background job of a shell), which children would inherit.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+    # No rclpy signal handler: nothing spins here, and SIGINT must stop the loop as a plain
+    # KeyboardInterrupt before the context is shut down under a publish() call.
+    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    node = rclpy.create_node('bench_publisher')
+    counts = [0] * len(topics)
+    counter = None
+    try:
+        publishers = [
+            node.create_publisher(message_class(args.kind), topic, qos_profile(args.kind))
+            for topic in topics]
+        matched = _wait_for_subscribers(publishers, args.subscribers, args.wait)
+        if matched < args.subscribers:
+            print(f'bench.publisher: only {matched} of {args.subscribers} subscribers matched '
+                  f'within {args.wait} s', file=sys.stderr)
+            return 3
+        if args.counter:
+            with open(args.counter, 'r+b') as counter_file:
+                counter = mmap.mmap(counter_file.fileno(), COUNTER.size)
+        print(json.dumps({'ready': True, 'subscribers': matched}), flush=True)
+        _publish_loop(args.kind, publishers, args.rate, counter, counts)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        print(json.dumps({'published': dict(zip(topics, counts, strict=True))}), flush=True)
+        if counter is not None:
+            counter.close()
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
