@@ -27,6 +27,7 @@ Readers get copies, never views into a ring.
 """
 
 from collections.abc import Sequence
+import secrets
 import threading
 from typing import NamedTuple
 
@@ -196,6 +197,9 @@ class SampleStore:
             raise ValueError(f'duplicate series ids in {list(series_ids)}')
         self.rings: dict[str, SampleRing] = {sid: SampleRing(capacity) for sid in series_ids}
         self._committed = 0
+        # Names this store's sequence-number space: after a bridge restart numbering starts
+        # again at 1, and a browser holding ids of the old store must not resume with them.
+        self.epoch = secrets.token_hex(8)
 
     @property
     def committed(self) -> int:

@@ -290,3 +290,9 @@ def test_concurrent_writer_and_readers_see_consistent_samples(capacity, batches)
         ring = store.rings[sid]
         assert ring.appended == len(schedule[sid])
         assert ring.overwritten == max(0, len(schedule[sid]) - capacity)
+
+
+def test_each_store_has_its_own_epoch():
+    first, second = SampleStore(['s0'], 4), SampleStore(['s0'], 4)
+    assert first.epoch != second.epoch
+    assert len(first.epoch) == 16
