@@ -185,6 +185,7 @@ def test_stream_headers_retry_then_meta(make_site):
         assert not meta.has_id
         body = meta.json()
     assert abs(body.pop('server_time') - time.time()) < 600
+    assert body.pop('instance') == site.store.epoch
     assert body == describe(site.config)
     assert [s['id'] for s in body['series']] == ['s0', 's1', 's2']
     assert body['series'][1] == {

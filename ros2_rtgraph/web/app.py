@@ -8,6 +8,11 @@ in ``app.extensions['rtgraph']`` and views reach it through ``current_app``. Vie
 request (headers, query) and hand plain values to the pure generator in
 :mod:`ros2_rtgraph.web.stream`. The app never runs in debug mode: the Werkzeug debugger
 executes arbitrary code for whoever can reach the port.
+
+Hardening, in request order: a query string that is not well-formed UTF-8 gets 400; without
+the token (see :mod:`.auth`) everything but ``/healthz`` gets 401; ``/stream`` beyond
+``server.max_clients`` gets 503 with ``Retry-After``. Every response carries
+:data:`SECURITY_HEADERS`. All routes are GET (and HEAD): the bridge is read-only.
 """
 
 import csv
@@ -17,10 +22,12 @@ import json
 import math
 import threading
 import time
+from urllib.parse import urlencode
 
 from flask import Blueprint
 from flask import current_app
 from flask import Flask
+from flask import g
 from flask import render_template
 from flask import request
 from flask import Response
@@ -33,6 +40,12 @@ from ros2_rtgraph.config import Config
 from ros2_rtgraph.pump import FramePump
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
+from ros2_rtgraph.web.auth import cookie_name
+from ros2_rtgraph.web.auth import token_matches
+from ros2_rtgraph.web.auth import TOKEN_PARAMETER
+from ros2_rtgraph.web.auth import unauthorized_page
+from ros2_rtgraph.web.limits import query_string_problem
+from ros2_rtgraph.web.limits import StreamLimit
 from ros2_rtgraph.web.stream import describe
 from ros2_rtgraph.web.stream import HEARTBEAT_SECONDS
 from ros2_rtgraph.web.stream import parse_event_id
@@ -40,6 +53,24 @@ from ros2_rtgraph.web.stream import stream_events
 
 EXTENSION = 'rtgraph'
 CSV_COLUMNS = ('series', 'label', 'seq', 't', 'value')
+#: Seconds a client over the stream cap is asked to wait (the page retries on its own timer:
+#: a 503 closes an EventSource for good).
+RETRY_AFTER_SECONDS = 5
+#: Endpoints open without the token: liveness probes, which learn nothing but 'ok'.
+OPEN_ENDPOINTS = frozenset({'rtgraph.healthz'})
+#: The page's own scripts and styles only: no inline script or style element, no framing,
+#: no form posts, no base-URL tricks. Rickshaw sets styles through the DOM (element.style),
+#: which style-src does not govern; the empty favicon is a data: URL.
+CONTENT_SECURITY_POLICY = '; '.join((
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"))
+#: Headers on every response.
+SECURITY_HEADERS = {
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',  # frame-ancestors for browsers without CSP level 2
+    'Referrer-Policy': 'no-referrer',
+}
 
 bp = Blueprint('rtgraph', __name__)
 
@@ -54,10 +85,13 @@ class AppState:
     pump: FramePump
     stop_event: threading.Event
     heartbeat: float
+    token: str  # '' = no token needed
+    streams: StreamLimit
 
 
 def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: FramePump, *,
-               stop_event: threading.Event, heartbeat: float = HEARTBEAT_SECONDS) -> Flask:
+               stop_event: threading.Event, heartbeat: float = HEARTBEAT_SECONDS,
+               token: str | None = None) -> Flask:
     """
     Build the web app over the shared state; serve it with :class:`~.server.WebServer`.
 
@@ -67,12 +101,17 @@ def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: Fram
     :param pump: the frame pump; the caller starts and stops it.
     :param stop_event: set at shutdown so open ``/stream`` responses end.
     :param heartbeat: seconds between ``: ping`` comments on an idle stream.
+    :param token: the access token (from :func:`~.auth.resolve_token`); None or ``''``
+        switches access control off.
     :return: the Flask application.
     """
     app = Flask(__name__)
+    # Flask reads FLASK_DEBUG from the environment; debug mode is never wanted here.
+    app.debug = False
     app.extensions[EXTENSION] = AppState(
         config=config, store=store, stats=stats, pump=pump, stop_event=stop_event,
-        heartbeat=heartbeat)
+        heartbeat=heartbeat, token=token or '',
+        streams=StreamLimit(config.server.max_clients))
     app.register_blueprint(bp)
     return app
 
@@ -90,10 +129,60 @@ def _bad_request(message: str) -> Response:
     return _json_response({'error': message}, status=400)
 
 
+@bp.before_app_request
+def check_request() -> Response | None:
+    """Refuse mangled query strings (400) and requests without the token (401)."""
+    problem = query_string_problem(request.query_string)
+    if problem is not None:
+        return _bad_request(problem)
+    token = _state().token
+    if not token or request.endpoint in OPEN_ENDPOINTS:
+        return None
+    if token_matches(request.args.get(TOKEN_PARAMETER), token):
+        g.set_token_cookie = True
+        if request.endpoint == 'rtgraph.index':
+            return _without_token_redirect()
+        return None
+    if token_matches(request.cookies.get(cookie_name(request.host)), token):
+        return None
+    if request.path.startswith('/api/'):
+        response = _json_response({'error': 'the access token is missing or wrong'}, 401)
+    else:
+        response = Response(unauthorized_page(request.host), status=401, mimetype='text/html')
+    response.headers['Cache-Control'] = 'no-store'
+    return response
+
+
+def _without_token_redirect() -> Response:
+    """Redirect the page to its own URL minus the token, relative so proxies' prefixes hold."""
+    rest = [(key, value) for key, value in request.args.items(multi=True)
+            if key != TOKEN_PARAMETER]
+    query = f'?{urlencode(rest)}' if rest else ''
+    response = Response(status=303, headers={'Location': f'./{query}'})
+    # Werkzeug 2.0 would make the location absolute from the Host header, losing a prefix.
+    response.autocorrect_location_header = False
+    response.headers['Cache-Control'] = 'no-store'
+    return response
+
+
+@bp.after_app_request
+def add_headers(response: Response) -> Response:
+    """Add the security headers, and the token cookie when the query brought the token."""
+    response.headers.update(SECURITY_HEADERS)
+    if g.get('set_token_cookie'):
+        response.set_cookie(
+            cookie_name(request.host), _state().token, path='/', httponly=True,
+            samesite='Strict', secure=request.is_secure)
+        response.headers['Cache-Control'] = 'no-store'
+    return response
+
+
 @bp.route('/')
-def index() -> str:
+def index() -> Response:
     """Serve the page that draws the charts from ``/stream``."""
-    return render_template('index.html')
+    response = Response(render_template('index.html'), mimetype='text/html')
+    response.headers['Cache-Control'] = 'no-store'
+    return response
 
 
 @bp.route('/stream')
@@ -103,15 +192,27 @@ def stream() -> Response:
 
     A reconnecting EventSource sends ``Last-Event-ID``; a page that opens a new EventSource
     itself passes the id it had as ``?lastEventId=``. The header wins when both are given.
+    An unusable header gets a snapshot (browsers send back whatever id they last saw); an
+    unusable ``?lastEventId=`` is a 400. Beyond ``max_clients`` open streams: 503.
     """
     state = _state()
-    text = request.headers.get('Last-Event-ID')
-    if text is None:
-        text = request.args.get('lastEventId')
+    last_event_id = parse_event_id(request.headers.get('Last-Event-ID'))
+    text = request.args.get('lastEventId', '')
+    if last_event_id is None and text:
+        last_event_id = parse_event_id(text)
+        if last_event_id is None:
+            return _bad_request(f'lastEventId must be an event id (digits), got {text!r}')
     events = stream_events(
         state.pump, state.store, state.config, state.stop_event,
-        last_event_id=parse_event_id(text), heartbeat=state.heartbeat)
-    return Response(events, mimetype='text/event-stream', headers={
+        last_event_id=last_event_id, heartbeat=state.heartbeat)
+    slot = state.streams.guard(events)
+    if slot is None:
+        events.close()
+        response = _json_response(
+            {'error': f'too many open streams (at most {state.streams.maximum})'}, 503)
+        response.headers['Retry-After'] = str(RETRY_AFTER_SECONDS)
+        return response
+    return Response(slot, mimetype='text/event-stream', headers={
         'Cache-Control': 'no-cache',
         'X-Accel-Buffering': 'no',  # nginx would otherwise buffer the stream
     })

@@ -6,12 +6,24 @@ Serve a WSGI app from a background thread with Werkzeug's threaded server.
 One daemon thread per connection (Werkzeug's ``ThreadedWSGIServer``). :meth:`WebServer.stop`
 closes the listening socket, so the port is free again at once, but it does not end open
 streaming responses: their generators watch the app's stop event for that.
+
+Every connection's socket gets a timeout (:data:`CLIENT_TIMEOUT`). A client that stops
+reading (a phone that went to sleep, a stalled proxy) fills its socket buffers, and the next
+write then blocks only its own thread; the timeout turns that block into ``socket.timeout``,
+which Werkzeug treats as a dropped connection: the response is closed, its stream slot, thread
+and socket are freed. Memory does not grow meanwhile: the stalled thread holds at most the one
+chunk it is writing. The same timeout ends connections that never finish sending a request.
 """
 
 import threading
 
 from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler
+
+#: Seconds one socket read or write may block before the connection is dropped. Longer than
+#: the stream's heartbeat is not needed: a live client drains a write within milliseconds.
+CLIENT_TIMEOUT = 15.0
 
 
 class ServerBindError(OSError):
@@ -36,17 +48,19 @@ class ServerBindError(OSError):
 class WebServer:
     """A Werkzeug server bound at construction and run in a thread by :meth:`start`."""
 
-    def __init__(self, app, host: str, port: int):
+    def __init__(self, app, host: str, port: int, *, client_timeout: float = CLIENT_TIMEOUT):
         """
         Bind the listening socket.
 
         :param app: the WSGI application, e.g. from :func:`~.app.create_app`.
         :param host: address to bind, e.g. '127.0.0.1' or '::1'.
         :param port: port to bind; 0 picks a free one (see :attr:`port`).
+        :param client_timeout: seconds a socket read or write may block before the
+            connection is dropped.
         :raise ServerBindError: the address is in use, not local, or not allowed.
         """
         self.host = host
-        self._server = _bind(app, host, port)
+        self._server = _bind(app, host, port, client_timeout)
         self._port: int = self._server.socket.getsockname()[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever, name='rtgraph-web', daemon=True)
@@ -79,9 +93,12 @@ class WebServer:
             self._thread.join(timeout)
 
 
-def _bind(app, host: str, port: int) -> BaseWSGIServer:
+def _bind(app, host: str, port: int, client_timeout: float) -> BaseWSGIServer:
+    # socketserver.StreamRequestHandler.setup() applies the class's timeout to each
+    # connection's socket (Werkzeug 2.0 to 3.1 alike).
+    handler = type('TimedRequestHandler', (WSGIRequestHandler,), {'timeout': client_timeout})
     try:
-        return make_server(host, port, app, threaded=True)
+        return make_server(host, port, app, threaded=True, request_handler=handler)
     except SystemExit as error:
         # Werkzeug 2.3+ prints the OSError and calls sys.exit(1) inside its except clause,
         # so the OSError is still there as the context of the SystemExit.

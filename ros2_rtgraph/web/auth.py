@@ -1,0 +1,91 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+Access by token, Jupyter's model: the log shows the URL with ``?token=``, a cookie keeps it.
+
+The bridge binds beyond loopback on robots, often on shared networks, so everything but
+``/healthz`` needs the token. A request that brings the right ``?token=`` gets an HttpOnly,
+SameSite=Strict cookie, so the page's own requests (scripts, ``/stream``, the CSV download)
+carry it without the token ever reaching JavaScript; the page URL is then redirected to itself
+without the token, which keeps it out of the address bar, the history and the Referer.
+Tokens are compared in constant time. No Flask in here: :mod:`.app` wires these functions in.
+"""
+
+import hmac
+import html
+import re
+import secrets
+
+#: The query parameter that carries the token.
+TOKEN_PARAMETER = 'token'
+#: Bytes of randomness in a generated token (43 URL-safe characters).
+TOKEN_BYTES = 32
+#: What the bridge logs when it starts; the 401 page tells the reader to look for it.
+LOG_LINE_PREFIX = 'rtgraph: serving on '
+
+_COOKIE_UNSAFE = re.compile(r'[^A-Za-z0-9]')
+# A Host header longer than any real address only makes a longer cookie name.
+_MAX_HOST_CHARS = 100
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>rtgraph: token needed</title></head>
+<body>
+<h1>rtgraph: token needed</h1>
+<p>This page needs the access token of the bridge on {host}. Open the full URL that the
+bridge printed when it started: look in its log for the line</p>
+<pre>{prefix}http://{host}/?token=...</pre>
+<p>(the terminal or <code>ros2 launch</code> output on the robot). The browser keeps the
+token in a cookie after that, so the plain address works too.</p>
+</body>
+</html>
+"""
+
+
+def resolve_token(configured: str | None) -> str:
+    """
+    Return the token in force: the configured one, or a fresh random one when none is set.
+
+    :param configured: ``server.token`` (or the ``token`` parameter): None to generate one,
+        ``''`` to switch access control off.
+    :return: the token; ``''`` means no token is needed.
+    """
+    if configured is None:
+        return secrets.token_urlsafe(TOKEN_BYTES)
+    return configured
+
+
+def token_matches(given: str | None, token: str) -> bool:
+    """
+    Compare a presented token with the real one in constant time.
+
+    :param given: what the request carried (query parameter or cookie), None when nothing.
+    :param token: the real token, not empty.
+    :return: whether they are equal; the time taken does not depend on where they differ.
+    """
+    if given is None:
+        return False
+    return hmac.compare_digest(given.encode('utf-8', 'surrogatepass'), token.encode('utf-8'))
+
+
+def cookie_name(host: str) -> str:
+    """
+    Name the token cookie after the address the browser used.
+
+    Cookies ignore ports, so two bridges reached as ``localhost:8080`` and ``localhost:8081``
+    (SSH tunnels to two robots) would overwrite each other's cookie under a fixed name.
+
+    :param host: the request's ``Host`` header, e.g. ``'192.168.1.5:8080'``.
+    :return: e.g. ``'rtgraph_192_168_1_5_8080'``.
+    """
+    return 'rtgraph_' + _COOKIE_UNSAFE.sub('_', host[:_MAX_HOST_CHARS])
+
+
+def unauthorized_page(host: str) -> str:
+    """
+    Return the HTML that a request without the token gets with its 401.
+
+    :param host: the request's ``Host`` header, shown in the URL to look for (escaped).
+    :return: a small self-contained HTML page (no scripts, no styles).
+    """
+    return _PAGE.format(host=html.escape(host), prefix=html.escape(LOG_LINE_PREFIX))
