@@ -299,6 +299,23 @@ def test_labels_from_config_are_text_not_html(context, site):
         assert not watch.dialogs
 
 
+@pytest.mark.parametrize(('ticks', 'step', 'labels'), [
+    # A GPS latitude drifting by centimetres: every tick must read differently.
+    ([48.1370085, 48.137009, 48.1370095], 5e-7, ['48.1370085', '48.1370090', '48.1370095']),
+    ([0, 0.5, 1], 0.5, ['0', '0.5', '1.0']),
+    ([-20, 0, 20], 20, ['-20', '0', '20']),
+    ([1e6, 2e6], 1e6, ['1e+6', '2e+6']),
+])
+def test_y_ticks_carry_the_decimals_their_spacing_needs(context, site, ticks, step, labels):
+    with watched_page(context, site.url) as (page, _):
+        shown = page.evaluate(
+            """async ([ticks, step]) => {
+              const {formatTick} = await import('./static/js/format.js');
+              return ticks.map((y) => formatTick(y, step));
+            }""", [ticks, step])
+        assert shown == labels
+
+
 def _stream_cut_error(error: str) -> bool:
     """Chromium logs the failed reconnects of /stream while no bridge listens."""
     return '/stream' in error and 'net::ERR_' in error

@@ -24,8 +24,10 @@ const PALETTE = ['#0047ab', '#c45200', '#1b7a2e', '#b8002e', '#6a3cb5', '#007c80
 const POINTS_PER_PIXEL = 2;
 const MIN_DRAWN = 200;
 const MAX_DRAWN = 2000;
+// Pixels between y ticks (Rickshaw's Axis.Y option).
+const Y_PIXELS_PER_TICK = 45;
 // Pixels between x ticks.
-const PIXELS_PER_TICK = 90;
+const X_PIXELS_PER_TICK = 90;
 // Share of the y range left free above and below the data.
 const Y_PADDING = 0.06;
 // Share of the time window left free right of the newest sample, so its point is not cut.
@@ -81,7 +83,7 @@ const ValuesHover = Rickshaw.Class.create(Rickshaw.Graph.HoverDetail, {
 });
 
 function ticksFor(from, now, width) {
-  const count = Math.max(2, Math.floor(width / PIXELS_PER_TICK));
+  const count = Math.max(2, Math.floor(width / X_PIXELS_PER_TICK));
   const step = niceStep((now - from) / count);
   const ticks = [];
   for (let x = now; x >= from - 1e-9; x -= step) ticks.push(x);
@@ -93,6 +95,8 @@ class Chart {
   // entry of the meta event; series: its series' entries, in chart order.
   constructor(elements, chart, series) {
     this.element = elements.graph;
+    this.plot = elements.yAxis.parentElement;
+    this.yLabelChars = 0;
     this.unit = chart.unit || '';
     this.min = chart.min;
     this.max = chart.max;
@@ -123,8 +127,8 @@ class Chart {
       graph: this.graph,
       element: elements.yAxis,
       orientation: 'left',
-      pixelsPerTick: 45,
-      tickFormat: formatTick,
+      pixelsPerTick: Y_PIXELS_PER_TICK,
+      tickFormat: (y) => formatTick(y, this.yTickStep()),
     });
     const unit = this.unit ? ` ${this.unit}` : '';
     this.hover = new ValuesHover({
@@ -168,6 +172,7 @@ class Chart {
     this.xAxis.tickValues = ticks;
     this.graph.renderer.view = {x: [from, now + (now - from) * X_PADDING], y: this.yDomain(from)};
     this.render();
+    this.fitYAxis();
     return true;
   }
 
@@ -195,7 +200,29 @@ class Chart {
   resize() {
     this.graph.setSize();
     this.xAxis.setSize();
+    this.yAxis.setSize();
     if (this.now !== undefined) this.render();
+  }
+
+  // The y ticks d3 picks for this height, as Rickshaw's Axis.Y asks for them.
+  yTicks() {
+    return this.graph.y.ticks(Math.floor(this.graph.height / Y_PIXELS_PER_TICK));
+  }
+
+  yTickStep() {
+    const ticks = this.yTicks();
+    return ticks.length > 1 ? ticks[1] - ticks[0] : 1;
+  }
+
+  // Widen or narrow the y-axis column to the longest tick label, so 11.574996 is not cut.
+  // Changes only when the label length does, so the layout is not redone every frame.
+  fitYAxis() {
+    const step = this.yTickStep();
+    const chars = Math.max(4, ...this.yTicks().map((y) => formatTick(y, step).length));
+    if (chars === this.yLabelChars) return;
+    this.yLabelChars = chars;
+    this.plot.style.setProperty('--y-label-chars', String(chars));
+    this.resize();
   }
 
   // y range: the configured min/max, else the visible values and the limit lines.

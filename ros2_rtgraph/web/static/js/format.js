@@ -13,12 +13,16 @@ function formatValue(value) {
   return String(Number(value.toPrecision(6)));
 }
 
-// A y-axis tick: short, since the axis column is narrow.
-function formatTick(value) {
+// A y-axis tick with as many decimals as the spacing of the ticks needs: a GPS latitude
+// axis must read 48.1372, 48.1374, not 48.14 five times.
+function formatTick(value, step) {
+  if (value === 0) return '0';
   const abs = Math.abs(value);
-  if (abs === 0) return '0';
-  if (abs >= 1e5 || abs < 1e-3) return value.toExponential(1);
-  return String(Number(value.toPrecision(4)));
+  const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+  if (abs >= 1e6 || decimals > 9) {
+    return value.toExponential(Math.max(0, Math.ceil(Math.log10(abs / step))));
+  }
+  return value.toFixed(decimals);
 }
 
 // Seconds relative to the newest sample, e.g. "-2.5 s".
