@@ -20,7 +20,8 @@ function formatTick(value, step) {
   const abs = Math.abs(value);
   const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
   if (abs >= 1e6 || decimals > 9) {
-    return value.toExponential(Math.max(0, Math.ceil(Math.log10(abs / step))));
+    const digits = Math.floor(Math.log10(abs)) - Math.floor(Math.log10(step) + 1e-9);
+    return value.toExponential(Math.max(0, digits));
   }
   return value.toFixed(decimals);
 }
