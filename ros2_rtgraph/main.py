@@ -6,8 +6,9 @@
 Lifecycle: install SIGINT/SIGTERM handlers that set one stop event (rclpy's own handlers are
 switched off: they would shut the context down behind our back and skip our clean-up), init
 rclpy, build the node (it loads the configuration), the frame pump, the web app and server, then
-spin the node on this thread until the stop event is set. Shutdown runs in reverse order: web
-server (frees the port), pump, node, rclpy.
+spin the node on this thread until the stop event is set: with the drain loop of
+:mod:`ros2_rtgraph.ingest` where rclpy allows, else with the standard executor alone. Shutdown
+runs in reverse order: web server (frees the port), pump, node, rclpy.
 
 Exit status: 0 after a signal, 2 when the configuration or the address cannot be used (one line
 on stderr; a traceback always means a bug).
@@ -25,6 +26,7 @@ from rclpy.signals import SignalHandlerOptions
 from rclpy.utilities import remove_ros_args
 
 from ros2_rtgraph.config import ConfigError
+from ros2_rtgraph.ingest import DrainLoop
 from ros2_rtgraph.node import GraphNode
 from ros2_rtgraph.pump import FramePump
 from ros2_rtgraph.web.app import create_app
@@ -53,6 +55,8 @@ def _spin(node: GraphNode, stop: threading.Event) -> None:
     executor = SingleThreadedExecutor()
     executor.add_node(node)
     try:
+        if node.drains:
+            DrainLoop(node, executor).spin(stop)
         while not stop.is_set():
             executor.spin_once(timeout_sec=SPIN_TIMEOUT)
     finally:
@@ -77,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.ExitStack() as cleanup:
             rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
             cleanup.callback(rclpy.try_shutdown)
-            node = GraphNode()
+            node = GraphNode(drain=True)
             cleanup.callback(node.destroy_node)
             server_config = node.config.server
             pump = FramePump(node.store, node.stats, server_config)

@@ -8,10 +8,19 @@ It wires config, fieldpath, msgtypes and ringbuffer together and owns no parsing
 port (main.py owns those). Every callback runs on the executor's one thread, which makes that
 thread the single writer the sample store requires.
 
+Two ways messages come in. By default (``drain=False``) each topic's subscription has a callback
+that the executor runs per message. With ``drain=True`` (what ``rtgraph`` uses, where
+:data:`ros2_rtgraph.rosdistro.DRAIN_INGEST` allows) the data subscriptions sit in a callback
+group the executor never takes from, and :class:`ros2_rtgraph.ingest.DrainLoop` takes their
+messages in batches on the spinning thread, serialized where :mod:`ros2_rtgraph.rawdecode`
+can read the fields straight from the bytes; their QoS event handlers stay with the executor.
+
 A topic is subscribed once however many series read it. Its type comes from the YAML file or,
 when the file omits it, from the publishers in the graph; with ``qos: auto`` the subscription
 also waits for a publisher so that its QoS can match. Topics still waiting are re-checked by a
-1 Hz timer.
+1 Hz timer, and so are subscribed ``auto`` topics: when a publisher appears that the current
+QoS cannot hear (best effort after reliable, volatile after transient-local), the topic is
+subscribed again with the QoS chosen from the publishers now present.
 """
 
 from collections.abc import Callable
@@ -24,6 +33,7 @@ import time
 from typing import Any
 
 from rcl_interfaces.msg import ParameterDescriptor
+from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.clock import Clock
 from rclpy.clock import ClockType  # rclpy.clock_type does not exist on Humble
 from rclpy.node import Node
@@ -45,14 +55,18 @@ from ros2_rtgraph.config import SeriesConfig
 from ros2_rtgraph.fieldpath import check_path
 from ros2_rtgraph.fieldpath import FieldPathError
 from ros2_rtgraph.fieldpath import TopicExtractor
+from ros2_rtgraph.ingest import SeriesPlan
+from ros2_rtgraph.ingest import STAMP_PATHS
+from ros2_rtgraph.ingest import TopicIngest
 from ros2_rtgraph.msgtypes import has_header
 from ros2_rtgraph.msgtypes import message_class
 from ros2_rtgraph.msgtypes import MessageTypeError
 from ros2_rtgraph.msgtypes import normalize_type_name
+from ros2_rtgraph.rawdecode import compile_decoder
 from ros2_rtgraph.ringbuffer import SampleStore
+from ros2_rtgraph.rosdistro import DRAIN_INGEST
 from ros2_rtgraph.rosdistro import QoSRequestedIncompatibleQoSInfo
 from ros2_rtgraph.rosdistro import SubscriptionEventCallbacks
-from ros2_rtgraph.stats import SeriesStats
 from ros2_rtgraph.stats import StatsBoard
 
 #: Seconds between two looks at the graph for topics that are still waiting.
@@ -152,6 +166,7 @@ class _Topic:
     extractor: TopicExtractor | None = None
     waiting: bool = True    # False once subscribed, or when no series' path fits the type
     subscription: Subscription | None = None
+    subscribed_qos: QoSProfile | None = None
 
     def compile(self, msg_class: type, readers: list[SeriesConfig]) -> None:
         """Compile one extractor for the distinct field paths of the series that fit."""
@@ -189,25 +204,67 @@ def _group_by_topic(config: Config) -> dict[str, _Topic]:
     return topics
 
 
+def _deafens(qos: QoSProfile, publishers: Sequence[TopicEndpointInfo]) -> bool:
+    """Tell whether a subscription with ``qos`` cannot hear one of the publishers."""
+    return any(
+        (qos.reliability == ReliabilityPolicy.RELIABLE
+         and p.qos_profile.reliability != ReliabilityPolicy.RELIABLE)
+        or (qos.durability == DurabilityPolicy.TRANSIENT_LOCAL
+            and p.qos_profile.durability != DurabilityPolicy.TRANSIENT_LOCAL)
+        for p in publishers)
+
+
+class _DrainedGroup(ReentrantCallbackGroup):
+    """
+    The callback group of drained subscriptions: the executor serves their event handlers only.
+
+    An executor waits on an entity only when its group ``can_execute`` it, so it never takes a
+    message the drain loop should take.
+    """
+
+    def can_execute(self, entity: Any) -> bool:
+        return not isinstance(entity, Subscription)
+
+
+def _never_called(msg: Any) -> None:
+    raise AssertionError('a drained subscription was executed')  # pragma: no cover
+
+
 class GraphNode(Node):
     """
     Subscribe the topics a YAML file names and append their samples to the rings.
 
     Exposes ``config`` (with the effective server settings), ``store`` (the rings) and
-    ``stats`` (per-series counters and status) for the frame pump and the web app.
+    ``stats`` (per-series counters and status) for the frame pump and the web app. With
+    ``drains`` True, a :class:`ros2_rtgraph.ingest.DrainLoop` must spin it.
     """
 
-    def __init__(self, node_name: str = 'rtgraph', **kwargs: Any):
+    def __init__(self, node_name: str = 'rtgraph', *, drain: bool = False, **kwargs: Any):
         """
         Declare the parameters, load the configuration and subscribe what is already there.
 
         :param node_name: the ROS node name.
+        :param drain: leave the data subscriptions to a drain loop (when this rclpy has what it
+            needs and the ``ingest`` parameter is not 'executor'); see ``drains``.
         :param kwargs: passed on to :class:`rclpy.node.Node` (``context``, ``cli_args``,
             ``parameter_overrides``, ...).
         :raise ConfigError: the file or a parameter cannot be used; a typed series whose field
             path does not fit its type names the series' line and key.
         """
         super().__init__(node_name, **kwargs)
+        ingest = self.declare_parameter(
+            'ingest', 'drain', ParameterDescriptor(
+                description="'drain' (batched takes, where rclpy allows) or 'executor' "
+                            '(one callback per message)')).value
+        if ingest not in ('drain', 'executor'):
+            raise ConfigError(f"must be 'drain' or 'executor', got {ingest!r}",
+                              source=PARAMETER_SOURCE, key='ingest')
+        #: Whether a DrainLoop takes the data subscriptions' messages.
+        self.drains = drain and DRAIN_INGEST and ingest == 'drain'
+        #: Changes whenever drained_topics() does.
+        self.drain_version = 0
+        self._drained: dict[str, TopicIngest] = {}
+        self._drain_group = _DrainedGroup()
         self.config = self._load_config()
         server = self.config.server
         self.store = SampleStore([s.id for s in self.config.series], server.buffer)
@@ -261,11 +318,33 @@ class GraphNode(Node):
             # Nothing to learn from the graph: subscribe now, publishers may come later.
             self._subscribe(topic, [])
 
+    def drained_topics(self) -> list[TopicIngest]:
+        """Return the subscriptions a drain loop serves (empty unless ``drains``)."""
+        return list(self._drained.values())
+
     def _check_graph(self) -> None:
         """Subscribe the waiting topics whose publishers have appeared (timer callback)."""
         for topic in self._topics.values():
             if topic.waiting:
                 self._check_topic(topic)
+            elif topic.subscription is not None and topic.qos == 'auto':
+                self._check_qos(topic)
+
+    def _check_qos(self, topic: _Topic) -> None:
+        """Subscribe again when a publisher appeared that the current QoS cannot hear."""
+        publishers = self.get_publishers_info_by_topic(topic.name)
+        if not publishers or not _deafens(topic.subscribed_qos, publishers):
+            return
+        if any(p.topic_type != topic.type_name for p in publishers):
+            return  # a type conflict is not a QoS problem; the subscription stays as it is
+        old = topic.subscribed_qos
+        self._unsubscribe(topic)
+        self._subscribe(topic, publishers)
+        new = topic.subscribed_qos
+        self.get_logger().info(
+            f'{topic.name}: a publisher with other QoS appeared; subscribed again '
+            f'({old.reliability.name.lower()}, {old.durability.name.lower()} -> '
+            f'{new.reliability.name.lower()}, {new.durability.name.lower()})')
 
     def _check_topic(self, topic: _Topic) -> None:
         publishers = self.get_publishers_info_by_topic(topic.name)
@@ -306,13 +385,39 @@ class GraphNode(Node):
         for series in topic.readers:
             self.stats.series[series.id].state = 'waiting'
         topic.waiting = False
-        topic.subscription = self.create_subscription(
-            topic.msg_class, topic.name, self._make_callback(topic), qos,
-            event_callbacks=SubscriptionEventCallbacks(
-                incompatible_qos=lambda event: self._on_incompatible_qos(topic, event)))
+        topic.subscribed_qos = qos
+        events = SubscriptionEventCallbacks(
+            incompatible_qos=lambda event: self._on_incompatible_qos(topic, event))
+        if self.drains:
+            self._subscribe_drained(topic, qos, events)
+        else:
+            topic.subscription = self.create_subscription(
+                topic.msg_class, topic.name, self._make_callback(topic), qos,
+                event_callbacks=events)
         self.get_logger().info(
             f'subscribed {topic.name} ({topic.type_name}, {qos.reliability.name.lower()}, '
             f'{qos.durability.name.lower()}) for {len(topic.readers)} series')
+
+    def _subscribe_drained(self, topic: _Topic, qos: QoSProfile,
+                           events: SubscriptionEventCallbacks) -> None:
+        """Subscribe for the drain loop: serialized when the fields can be read from bytes."""
+        plans = self._plans(topic)
+        header = any(plan.stamped for plan in plans)
+        decoder = compile_decoder(
+            topic.msg_class, [*topic.paths, *(STAMP_PATHS if header else ())])
+        topic.subscription = self.create_subscription(
+            topic.msg_class, topic.name, _never_called, qos, callback_group=self._drain_group,
+            event_callbacks=events, raw=decoder is not None)
+        self._drained[topic.name] = TopicIngest(
+            topic.subscription, topic.extractor, plans, header, decoder, self.store,
+            self.get_clock())
+        self.drain_version += 1
+
+    def _unsubscribe(self, topic: _Topic) -> None:
+        if self._drained.pop(topic.name, None) is not None:
+            self.drain_version += 1
+        self.destroy_subscription(topic.subscription)
+        topic.subscription = None
 
     def _on_incompatible_qos(self, topic: _Topic,
                              event: QoSRequestedIncompatibleQoSInfo) -> None:
@@ -337,16 +442,12 @@ class GraphNode(Node):
         once per message.
         """
         extractor = topic.extractor
-        paths = topic.paths
         append = self.store.append
         clock = self.get_clock()
         monotonic = time.monotonic
         isfinite = math.isfinite
         header = has_header(topic.msg_class)
-        plan: list[tuple[str, int, float, float, bool, SeriesStats]] = [
-            (s.id, paths.index(s.field), s.scale, s.offset, header and s.stamp == 'header',
-             self.stats.series[s.id])
-            for s in topic.readers]
+        plan = [tuple(p) for p in self._plans(topic)]
         needs_receive = any(not stamped for _, _, _, _, stamped, _ in plan)
 
         def on_message(msg: Any) -> None:
@@ -375,3 +476,10 @@ class GraphNode(Node):
                     stats.state = 'ok'
 
         return on_message
+
+    def _plans(self, topic: _Topic) -> list[SeriesPlan]:
+        """Return, per series reading the topic, where its value is and how to store it."""
+        header = has_header(topic.msg_class)
+        return [SeriesPlan(s.id, topic.paths.index(s.field), s.scale, s.offset,
+                           header and s.stamp == 'header', self.stats.series[s.id])
+                for s in topic.readers]

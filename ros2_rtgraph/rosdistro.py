@@ -6,6 +6,12 @@ The one place that decides differences between ROS 2 distributions (Humble, Jazz
 Iron renamed ``rclpy.qos_event`` to ``rclpy.event_handler`` (the old name warns from Jazzy on)
 and replaced ``ROS_LOCALHOST_ONLY=1`` by ``ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST``. Both moved
 together, so one import decides both.
+
+The bridge's drain loop (:mod:`ros2_rtgraph.ingest`) needs rclpy's internal wait set and
+``Subscription.take_message(msg_type, raw)``. Humble (rclpy 3.3), Jazzy (7.1) and Kilted (9.1)
+all have them with the same signatures (``rclpy.wait_for_message`` uses them); where they are
+missing, ``DRAIN_INGEST`` is False and the node falls back to callbacks on the standard
+executor.
 """
 
 try:
@@ -22,9 +28,26 @@ except ImportError:  # Humble
 
     LOCALHOST_DISCOVERY_ENV = {'ROS_LOCALHOST_ONLY': '1'}
 
+try:
+    from rclpy.impl.implementation_singleton import rclpy_implementation as _rclpy
+
+    #: rclpy's wait set: ``WaitSet(subscriptions, guards, timers, clients, services, events,
+    #: context_handle)``, ``clear_entities()``, ``add_subscription(handle)``,
+    #: ``wait(timeout_ns)``, ``get_ready_entities('subscription')`` -> handle pointers.
+    WaitSet = _rclpy.WaitSet
+    #: Whether the drain loop can run here.
+    DRAIN_INGEST = all(hasattr(WaitSet, name) for name in (
+        'clear_entities', 'add_subscription', 'wait', 'get_ready_entities')) and hasattr(
+        _rclpy.Subscription, 'take_message')
+except (ImportError, AttributeError):
+    WaitSet = None
+    DRAIN_INGEST = False
+
 __all__ = [
+    'DRAIN_INGEST',
     'LOCALHOST_DISCOVERY_ENV',
     'PublisherEventCallbacks',
     'QoSRequestedIncompatibleQoSInfo',
     'SubscriptionEventCallbacks',
+    'WaitSet',
 ]

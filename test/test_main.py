@@ -308,6 +308,25 @@ def test_signal_ends_rtgraph_with_status_0_and_frees_the_port(tmp_path, signum):
         process.close()
 
 
+def test_executor_ingest_delivers_samples_and_stops_cleanly(tmp_path, robot):
+    # The fallback where rclpy lacks what the drain loop needs, forced by the parameter.
+    config = write_config(tmp_path, MINIMAL_YAML)
+    process = Bridge(rtgraph_command(config, '-p', 'ingest:=executor'))
+    publisher = robot.create_publisher(Float64, '/rt/minimal', QoSProfile(depth=10))
+    try:
+        process.wait_serving()
+        with connect(process) as client:
+            watcher = Watcher(client)
+            value = fresh_values(1)[0]
+            watcher.wait(lambda: value in watcher.values('s0'), 'a sample via the executor',
+                         each=lambda: publisher.publish(Float64(data=value)))
+        assert process.stop(signal.SIGINT) == 0
+        assert 'Traceback' not in process.stderr()
+    finally:
+        robot.destroy_publisher(publisher)
+        process.close()
+
+
 @pytest.mark.parametrize(('yaml_text', 'line', 'key'), [
     # the config loader's own check
     ('charts:\n  - title: T\n    serie: [/a.data]\n', 3, 'charts[0].serie'),

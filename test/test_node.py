@@ -4,23 +4,37 @@
 GraphNode against real rclpy publishers: parameters, subscriptions, QoS, stamps, stats.
 
 The node and the publishers live in two private contexts (two DDS participants), spun by
-threads of :class:`RosPeer`. Publishers first send a warm-up value until the node has one,
-then the values under test: with best-effort QoS nothing is guaranteed before both sides
-have matched, and this needs no sleep.
+threads. Every test that uses ``bridge_peer`` runs twice: with the node's callbacks on a
+standard executor (:class:`RosPeer`), and with its data subscriptions drained in batches by
+the loop ``rtgraph`` runs (:class:`DrainPeer`). Publishers first send a warm-up value until
+the node has one, then the values under test: with best-effort QoS nothing is guaranteed
+before both sides have matched, and this needs no sleep.
 """
 
 from collections.abc import Callable
 import math
 from pathlib import Path
+import threading
 import time
+from typing import Any
 
 from builtin_interfaces.msg import Time
+from geometry_msgs.msg import Point
+from geometry_msgs.msg import Pose
+from geometry_msgs.msg import PoseArray
 import pytest
+from rcl_interfaces.srv import GetParameters
+import rclpy
+from rclpy.context import Context
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy
 from rclpy.qos import qos_profile_sensor_data
 from rclpy.qos import QoSProfile
 from rclpy.qos import ReliabilityPolicy
+from rclpy.signals import SignalHandlerOptions
+from ros_helpers import DISCOVERY_TIMEOUT
 from ros_helpers import RosPeer
 from ros_helpers import wait_until
 from ros_helpers import write_config
@@ -31,6 +45,7 @@ from std_msgs.msg import Float64
 from std_msgs.msg import Int32
 
 from ros2_rtgraph.config import ConfigError
+from ros2_rtgraph.ingest import DrainLoop
 from ros2_rtgraph.node import choose_qos
 from ros2_rtgraph.node import GraphNode
 from ros2_rtgraph.rosdistro import PublisherEventCallbacks
@@ -43,10 +58,63 @@ LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
-@pytest.fixture
-def bridge_peer():
-    with RosPeer() as peer:
+class DrainPeer:
+    """
+    A private context whose one GraphNode is spun as ``rtgraph`` spins it: a DrainLoop thread.
+
+    Same interface as :class:`RosPeer` for the tests (``context``, ``add``, ``close``).
+    """
+
+    def __init__(self):
+        self.context = Context()
+        rclpy.init(context=self.context, signal_handler_options=SignalHandlerOptions.NO)
+        self.executor = SingleThreadedExecutor(context=self.context)
+        self._node: GraphNode | None = None
+        self._others: list[Node] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def node(self, name: str) -> Node:
+        """Create a plain node in this context (spun by the same executor)."""
+        node = Node(name, context=self.context)
+        self._others.append(node)
+        self.executor.add_node(node)
+        return node
+
+    def add(self, node: GraphNode) -> GraphNode:
+        assert self._node is None, 'one node per drain loop'
+        assert node.drains, 'this rclpy should support the drain loop'
+        self._node = node
+        self.executor.add_node(node)
+        self._thread = threading.Thread(
+            target=DrainLoop(node, self.executor).spin, args=(self._stop,), name='test-drain',
+            daemon=True)
+        self._thread.start()
+        return node
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5.0)
+            assert not self._thread.is_alive()
+        self.executor.shutdown()
+        for node in [*self._others, *([self._node] if self._node else [])]:
+            node.destroy_node()
+        rclpy.try_shutdown(context=self.context)
+
+
+@pytest.fixture(params=['executor', 'drain'])
+def bridge_peer(request):
+    peer = RosPeer() if request.param == 'executor' else DrainPeer()
+    try:
         yield peer
+    finally:
+        peer.close()
+
+
+def make_node(peer: RosPeer | DrainPeer, **kwargs: Any) -> GraphNode:
+    """Build a GraphNode in the peer's context, drained when the peer drains, and spin it."""
+    return peer.add(GraphNode(context=peer.context, drain=isinstance(peer, DrainPeer), **kwargs))
 
 
 @pytest.fixture
@@ -61,7 +129,7 @@ def start_node(peer: RosPeer, tmp_path: Path, yaml_text: str, **parameters) -> G
     path = write_config(tmp_path, yaml_text)
     overrides = [Parameter('config_file', value=str(path))]
     overrides += [Parameter(name, value=value) for name, value in parameters.items()]
-    return peer.add(GraphNode(context=peer.context, parameter_overrides=overrides))
+    return make_node(peer, parameter_overrides=overrides)
 
 
 def values(node: GraphNode, series_id: str) -> list[float]:
@@ -398,8 +466,8 @@ charts:
     series: [/sim.data]
 """
     path = write_config(tmp_path, yaml_text)
-    node = bridge_peer.add(GraphNode(context=bridge_peer.context, parameter_overrides=[
-        Parameter('config_file', value=str(path)), Parameter('use_sim_time', value=True)]))
+    node = make_node(bridge_peer, parameter_overrides=[
+        Parameter('config_file', value=str(path)), Parameter('use_sim_time', value=True)])
     clock = robot.create_publisher(Clock, '/clock', 10)
 
     def simulated_time_arrived() -> bool:
@@ -410,3 +478,103 @@ charts:
     publish_floats(node, publisher, 's0', [5.0])
     assert times(node, 's0')[-1] == 42.25
 
+
+
+def test_qos_auto_recovers_when_a_best_effort_publisher_joins_a_reliable_one(
+        bridge_peer, robot, tmp_path):
+    yaml_text = """\
+charts:
+  - title: Mixed
+    series: [/mixed.data]
+"""
+    node = start_node(bridge_peer, tmp_path, yaml_text)
+    reliable = robot.create_publisher(Float64, '/mixed', RELIABLE)
+    assert publish_floats(node, reliable, 's0', [1.0]) == [1.0]
+    [subscription] = [s for s in node.subscriptions if s.topic_name == '/mixed']
+    assert subscription.qos_profile.reliability == ReliabilityPolicy.RELIABLE
+    # A reliable subscription cannot hear this one; the graph check subscribes again.
+    best_effort = robot.create_publisher(
+        Float64, '/mixed', BEST_EFFORT,
+        event_callbacks=PublisherEventCallbacks(incompatible_qos=lambda event: None))
+
+    def heard(publisher, value: float) -> None:
+        def arrived() -> bool:
+            publisher.publish(Float64(data=value))
+            return values(node, 's0')[-1] == value
+        wait_until(arrived, interval=0.1, what=f'{value} from {publisher.qos_profile}')
+
+    heard(best_effort, 2.0)
+    [subscription] = [s for s in node.subscriptions if s.topic_name == '/mixed']
+    assert subscription.qos_profile.reliability == ReliabilityPolicy.BEST_EFFORT
+    assert node.stats.series['s0'].state == 'ok'
+    # The reliable publisher is still heard by the best-effort subscription.
+    heard(reliable, 3.0)
+
+
+def test_parameter_services_are_served(bridge_peer, robot, tmp_path):
+    node = start_node(bridge_peer, tmp_path, SERVER_YAML, frame_rate=12.5)
+    client = robot.create_client(GetParameters, f'/{node.get_name()}/get_parameters')
+    assert client.wait_for_service(timeout_sec=DISCOVERY_TIMEOUT)
+    future = client.call_async(GetParameters.Request(names=['frame_rate', 'ingest']))
+    response = wait_until(lambda: future.result(), what='the get_parameters response')
+    assert [v.double_value for v in response.values[:1]] == [12.5]
+    assert response.values[1].string_value == 'drain'
+
+
+def test_ingest_executor_parameter_turns_the_drain_loop_off(tmp_path):
+    with RosPeer() as peer:
+        node = peer.add(GraphNode(
+            context=peer.context, drain=True, parameter_overrides=[
+                Parameter('config_file', value=str(write_config(tmp_path, SERVER_YAML))),
+                Parameter('ingest', value='executor')]))
+        assert not node.drains
+
+
+def test_bad_ingest_parameter_is_a_config_error(bridge_peer, tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        start_node(bridge_peer, tmp_path, SERVER_YAML, ingest='fast')
+    assert caught.value.key == 'ingest'
+
+
+def test_a_burst_arrives_complete_once_and_in_order(bridge_peer, robot, tmp_path):
+    # Drained, the burst is taken in batches and stored with append_many.
+    yaml_text = """\
+charts:
+  - title: Burst
+    series:
+      - {topic: /burst, type: std_msgs/msg/Float64, field: data, qos: reliable, depth: 1000}
+      - {topic: /burst, type: std_msgs/msg/Float64, field: data, qos: reliable, scale: -1.0}
+"""
+    node = start_node(bridge_peer, tmp_path, yaml_text)
+    publisher = robot.create_publisher(Float64, '/burst', QoSProfile(depth=1000))
+    sent = [float(i) for i in range(500)]
+    assert publish_floats(node, publisher, 's0', sent) == sent
+    wait_until(lambda: values(node, 's1')[-1:] == [-499.0], what='the scaled series')
+    assert values(node, 's1')[-500:] == [-v for v in sent]
+    for sid in ('s0', 's1'):
+        assert node.stats.series[sid].samples == len(values(node, sid))
+
+
+def test_a_field_behind_a_sequence_of_messages_is_read_from_the_message(
+        bridge_peer, robot, tmp_path):
+    yaml_text = """\
+charts:
+  - title: Poses
+    series:
+      - {topic: /poses, type: geometry_msgs/msg/PoseArray, field: 'poses[1].position.y'}
+      - {topic: /float, type: std_msgs/msg/Float64, field: data}
+"""
+    node = start_node(bridge_peer, tmp_path, yaml_text)
+    publisher = robot.create_publisher(PoseArray, '/poses', RELIABLE)
+    robot.create_publisher(Float64, '/float', RELIABLE)
+
+    def poses(y: float) -> PoseArray:
+        return PoseArray(poses=[Pose(), Pose(position=Point(y=y))])
+    warm_up(node, 's0', lambda: publisher.publish(poses(WARM_UP)))
+    publisher.publish(poses(6.5))
+    wait_until(lambda: values(node, 's0')[-1] == 6.5, what='the pose sample')
+    if isinstance(bridge_peer, DrainPeer):  # serialized takes only where the layout is known
+        wait_until(lambda: len(node.drained_topics()) == 2, what='both subscriptions')
+        raw = {sink.subscription.topic_name: sink.subscription.raw
+               for sink in node.drained_topics()}
+        assert raw == {'/poses': False, '/float': True}
