@@ -202,6 +202,7 @@ def _bridge_config(scenario: Scenario, frame_rate: float) -> str:
     kind = KINDS[scenario.kind]
     lines = [
         'server:',
+        '  host: 127.0.0.1',
         f'  frame_rate: {frame_rate}',
         '  max_points: 500',
         '  window: 30',

@@ -5,15 +5,16 @@ Start the rtgraph bridge; ``demo:=true`` also starts the simulated robot.
 
     ros2 launch ros2_rtgraph graph.launch.py config:=/path/to/robot.yaml port:=8080
 
-Every argument maps to the node parameter of the same meaning. An argument left empty is passed
-as an empty string, which the node treats as "not given": the value in the YAML file's
-``server:`` section stays in force. Values go through as strings (``value_type=str``) because
-launch would otherwise read an empty argument as YAML null and reject it, and would turn a
-numeric token into a number; the node converts and checks each one.
+Every argument maps to the node parameter of the same meaning. An argument left at its "not
+given" value (empty; ``auto`` for the token) is not passed at all, so the value in the YAML
+file's ``server:`` section stays in force; ``token:=''`` switches access control off. Values go
+through as strings (``value_type=str``) because launch would otherwise turn a numeric token into
+a number; the node converts and checks each one.
 """
 
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument
+from launch.actions import OpaqueFunction
 from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
 from launch.substitutions import PathJoinSubstitution
@@ -23,17 +24,32 @@ from launch_ros.substitutions import FindPackageShare
 
 PACKAGE = 'ros2_rtgraph'
 
-# Launch argument -> (node parameter, default, description).
+# Launch argument -> (node parameter, default, description). A string default means "not
+# given": at that value no parameter is passed and the YAML's value stays in force.
 ARGUMENTS = {
     'config': (
         'config_file', PathJoinSubstitution([FindPackageShare(PACKAGE), 'config', 'demo.yaml']),
         'YAML file naming the charts and topics (default: the demo robot).'),
     'host': ('host', '', 'Address the web server binds; empty = server.host from the YAML.'),
     'port': ('port', '', 'TCP port of the web server; empty = server.port from the YAML.'),
-    'token': ('token', '', 'Access token for the web page; empty = server.token from the YAML.'),
+    'token': (
+        'token', 'auto',
+        "Access token for the web page; auto = server.token from the YAML (generated when it "
+        "has none); '' = no token."),
     'frame_rate': (
         'frame_rate', '', 'Stream frames per second; empty = server.frame_rate from the YAML.'),
 }
+
+
+def _rtgraph(context) -> list[Node]:
+    """Start rtgraph with a parameter for each argument that was given."""
+    parameters = {}
+    for name, (parameter, default, _) in ARGUMENTS.items():
+        value = LaunchConfiguration(name).perform(context)
+        if value != default:  # config's default is a substitution: always passed
+            parameters[parameter] = ParameterValue(value, value_type=str)
+    return [Node(package=PACKAGE, executable='rtgraph', name='rtgraph', output='screen',
+                 parameters=[parameters])]
 
 
 def generate_launch_description() -> LaunchDescription:
@@ -44,13 +60,9 @@ def generate_launch_description() -> LaunchDescription:
     declarations.append(DeclareLaunchArgument(
         'demo', default_value='false', choices=['true', 'false'],
         description='Also start rtgraph_demo, a simulated robot publishing sensor topics.'))
-    parameters = {
-        parameter: ParameterValue(LaunchConfiguration(name), value_type=str)
-        for name, (parameter, _, _) in ARGUMENTS.items()}
     return LaunchDescription([
         *declarations,
-        Node(package=PACKAGE, executable='rtgraph', name='rtgraph', output='screen',
-             parameters=[parameters]),
+        OpaqueFunction(function=_rtgraph),
         Node(package=PACKAGE, executable='rtgraph_demo', name='rtgraph_demo', output='screen',
              condition=IfCondition(LaunchConfiguration('demo'))),
     ])

@@ -59,7 +59,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class ServerConfig:
-    host: str = '127.0.0.1'
+    host: str = '0.0.0.0'  # reachable from a laptop or phone; the token guards it
     port: int = 8080
     frame_rate: float = 20.0  # frames per second on /stream
     max_points: int = 500  # per series per frame (decimation budget)

@@ -17,6 +17,7 @@ on stderr; a traceback always means a bug).
 import argparse
 import contextlib
 import signal
+import socket
 import sys
 import threading
 
@@ -30,6 +31,10 @@ from ros2_rtgraph.ingest import DrainLoop
 from ros2_rtgraph.node import GraphNode
 from ros2_rtgraph.pump import FramePump
 from ros2_rtgraph.web.app import create_app
+from ros2_rtgraph.web.auth import LOG_LINE_PREFIX
+from ros2_rtgraph.web.auth import open_access_warning
+from ros2_rtgraph.web.auth import resolve_token
+from ros2_rtgraph.web.auth import serving_urls
 from ros2_rtgraph.web.server import ServerBindError
 from ros2_rtgraph.web.server import WebServer
 
@@ -63,6 +68,15 @@ def _spin(node: GraphNode, stop: threading.Event) -> None:
         executor.shutdown()
 
 
+def _announce(node: GraphNode, host: str, port: int, token: str) -> None:
+    """Print the URL (with the token, once: it is the key to the page) and warn if open."""
+    urls = serving_urls(host, port, token, socket.gethostname())
+    print(LOG_LINE_PREFIX + '  or  '.join(urls), flush=True)
+    warning = open_access_warning(host, token)
+    if warning:
+        node.get_logger().warning(warning)
+
+
 def main(argv: list[str] | None = None) -> int:
     """
     Run the bridge until SIGINT or SIGTERM.
@@ -85,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
             cleanup.callback(node.destroy_node)
             server_config = node.config.server
             pump = FramePump(node.store, node.stats, server_config)
-            app = create_app(node.config, node.store, node.stats, pump, stop_event=stop)
+            token = resolve_token(server_config.token)
+            app = create_app(node.config, node.store, node.stats, pump, stop_event=stop,
+                             token=token)
             server = WebServer(app, server_config.host, server_config.port)
             pump.start()
             cleanup.callback(pump.join, JOIN_TIMEOUT)
@@ -93,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             server.start()
             cleanup.callback(server.stop)
             cleanup.callback(stop.set)  # open streams end before the server stops
-            print(f'rtgraph: serving on {server.url}', flush=True)
+            _announce(node, server_config.host, server.port, token)
             _spin(node, stop)
     except (ConfigError, ServerBindError) as error:
         print(f'rtgraph: {error}', file=sys.stderr, flush=True)

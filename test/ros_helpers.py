@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from typing import Any
+from urllib.parse import parse_qs
 
 import rclpy
 from rclpy.context import Context
@@ -126,14 +127,14 @@ def write_config(directory: Path, text: str, name: str = 'rtgraph.yaml') -> Path
 
 
 def rtgraph_command(config: Path | None, *ros_args: str) -> list[str]:
-    """Return the command line of the real bridge on a free port (``port:=0``).
+    """Return the command line of the real bridge on a free loopback port (``port:=0``).
 
     :param config: the YAML file; None for the default (the packaged demo.yaml).
     :param ros_args: more ROS arguments, e.g. ``'-p', 'frame_rate:=5.0'``.
     """
     parameters = ['-p', f'config_file:={config}'] if config is not None else []
     return [sys.executable, '-m', 'ros2_rtgraph.main', '--ros-args',
-            *parameters, '-p', 'port:=0', *ros_args]
+            *parameters, '-p', 'host:=127.0.0.1', '-p', 'port:=0', *ros_args]
 
 
 def child_env() -> dict[str, str]:
@@ -142,7 +143,12 @@ def child_env() -> dict[str, str]:
 
 
 class Bridge:
-    """The real ``rtgraph`` process; its URL is read from the line it prints on stdout."""
+    """
+    The real ``rtgraph`` process; its URL is read from the line it prints on stdout.
+
+    ``url`` is that URL as printed (with ``?token=`` when a token is needed: what a person
+    opens), ``base_url`` the same without the query, ``token`` the token ('' for none).
+    """
 
     def __init__(self, command: list[str], env: dict[str, str] | None = None):
         self._stderr = tempfile.TemporaryFile()
@@ -151,7 +157,7 @@ class Bridge:
             text=True)
         self.stdout_lines: list[str] = []
         self._url_seen = threading.Event()
-        self.url = self.host = ''
+        self.url = self.base_url = self.host = self.token = ''
         self.port = 0
         self._reader = threading.Thread(target=self._read_stdout, daemon=True)
         self._reader.start()
@@ -162,6 +168,8 @@ class Bridge:
             match = URL_PATTERN.search(line)
             if match and not self._url_seen.is_set():
                 self.url, self.host, self.port = match[1], match[2], int(match[3])
+                self.base_url, _, query = self.url.partition('?')
+                self.token = parse_qs(query).get('token', [''])[0]
                 self._url_seen.set()
 
     def wait_serving(self, timeout: float = DISCOVERY_TIMEOUT) -> 'Bridge':

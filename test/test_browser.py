@@ -38,6 +38,7 @@ HOSTILE = '<img src=x onerror=alert(1)>'
 CONFIG = f"""
 server:
   host: 127.0.0.1
+  token: ui-test-token  # fixed, so the restarted bridge accepts the page's cookie
   frame_rate: 20
   window: 30
 charts:
@@ -131,7 +132,9 @@ def wait_state(page: Page, expression: str, timeout: float = WAIT_S) -> None:
     Polled from here: Playwright's in-page polling of a predicate needs ``eval``, which the
     page's Content-Security-Policy rightly forbids; ``page.evaluate`` goes through DevTools.
     """
-    script = f'() => {{ const s = window.rtgraph.state(); return Boolean({expression}); }}'
+    # Before the first meta event the page has no charts yet: a TypeError means "not yet".
+    script = (f'() => {{ const s = window.rtgraph.state(); '
+              f'try {{ return Boolean({expression}); }} catch (e) {{ return false; }} }}')
     wait_until(lambda: page.evaluate(script), timeout, interval=0.1, what=expression)
 
 

@@ -83,11 +83,12 @@ def test_installed_package_is_the_one_imported(install):
 
 
 def test_installed_rtgraph_serves_healthz(install):
-    command = [str(install / 'lib' / PACKAGE / 'rtgraph'), '--ros-args', '-p', 'port:=0']
+    command = [str(install / 'lib' / PACKAGE / 'rtgraph'), '--ros-args', '-p', 'host:=127.0.0.1',
+               '-p', 'port:=0']
     bridge = Bridge(command, env=installed_env(install))
     try:
         bridge.wait_serving()
-        with urllib.request.urlopen(f'{bridge.url}healthz', timeout=10) as response:
+        with urllib.request.urlopen(f'{bridge.base_url}healthz', timeout=10) as response:
             assert response.status == 200
             assert json.loads(response.read()) == {'status': 'ok'}
         assert bridge.stop(signal.SIGINT) == 0

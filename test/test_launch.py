@@ -82,19 +82,45 @@ def test_arguments_map_to_parameters_the_node_declares(tree):
     assert {'host', 'port', 'token', 'frame_rate'} <= set(table.values())
 
 
+def argument_defaults(tree: ast.Module) -> dict[str, str | None]:
+    """Return launch argument -> its default when a plain string, else None (a substitution)."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], 'id', '') == 'ARGUMENTS':
+            defaults = {}
+            for key, value in zip(node.value.keys, node.value.values, strict=True):
+                default = value.elts[1]
+                defaults[ast.literal_eval(key)] = (
+                    default.value if isinstance(default, ast.Constant) else None)
+            return defaults
+    raise AssertionError('no ARGUMENTS mapping in the launch file')
+
+
 def test_starts_rtgraph_with_the_parameters_and_the_demo_on_condition(tree):
     constants = module_constants(tree)
     nodes = {value_of(keyword(c, 'executable'), constants): c for c in calls(tree, 'Node')}
     assert set(nodes) == {'rtgraph', 'rtgraph_demo'}
     for call in nodes.values():
         assert value_of(keyword(call, 'package'), constants) == 'ros2_rtgraph'
-    parameters = keyword(nodes['rtgraph'], 'parameters')
-    assert isinstance(parameters, ast.List)
-    assert ast.unparse(parameters) == '[parameters]'
-    mapping = next(node for node in ast.walk(tree) if isinstance(node, ast.DictComp))
-    assert 'LaunchConfiguration(name)' in ast.unparse(mapping.value)
+    assert ast.unparse(keyword(nodes['rtgraph'], 'parameters')) == '[parameters]'
+    # rtgraph is built at launch time, from the arguments' values.
+    opaque = calls(tree, 'OpaqueFunction')
+    assert [ast.unparse(keyword(c, 'function')) for c in opaque] == ['_rtgraph']
+    builder = next(node for node in tree.body
+                   if isinstance(node, ast.FunctionDef) and node.name == '_rtgraph')
+    source = ast.unparse(builder)
+    assert 'LaunchConfiguration(name).perform(context)' in source
+    assert 'if value != default' in source
+    assert 'parameters[parameter] = ParameterValue(value, value_type=str)' in source
     condition = ast.unparse(keyword(nodes['rtgraph_demo'], 'condition'))
     assert condition == "IfCondition(LaunchConfiguration('demo'))"
+
+
+def test_defaults_mean_not_given_and_an_empty_token_switches_auth_off(tree):
+    defaults = argument_defaults(tree)
+    assert defaults['config'] is None  # the packaged demo.yaml, always passed
+    assert defaults['host'] == defaults['port'] == defaults['frame_rate'] == ''
+    # '' is a real token value (no authentication), so "not given" needs another word.
+    assert defaults['token'] == 'auto'
 
 
 def test_launched_executables_are_console_scripts_setup_py_installs(tree):

@@ -13,6 +13,7 @@ Tokens are compared in constant time. No Flask in here: :mod:`.app` wires these 
 
 import hmac
 import html
+import ipaddress
 import re
 import secrets
 
@@ -53,6 +54,51 @@ def resolve_token(configured: str | None) -> str:
     if configured is None:
         return secrets.token_urlsafe(TOKEN_BYTES)
     return configured
+
+
+def serving_urls(host: str, port: int, token: str, hostname: str) -> list[str]:
+    """
+    Return the URLs to print at start-up: the first is where the server listens.
+
+    A wildcard address (``0.0.0.0``, ``::``) is no address a browser can open, so the
+    machine's host name follows it: that is the URL to give a laptop or phone.
+
+    :param host: the address the server is bound to.
+    :param port: the bound port.
+    :param token: the token in force; ``''`` for none.
+    :param hostname: this machine's name (``socket.gethostname()``).
+    :return: one or two URLs, each with ``?token=`` when a token is needed.
+    """
+    query = f'?{TOKEN_PARAMETER}={token}' if token else ''
+    hosts = [host, hostname] if host in ('0.0.0.0', '::') else [host]
+    return [f'http://{_url_host(name)}:{port}/{query}' for name in hosts]
+
+
+def open_access_warning(host: str, token: str) -> str | None:
+    """
+    Say why running without a token is risky here, or None when it is not.
+
+    :param host: the address the server is bound to.
+    :param token: the token in force; ``''`` means none.
+    :return: a warning for the log when anyone on the network could watch, else None.
+    """
+    if token or _is_loopback(host):
+        return None
+    return (f'access control is off (token is empty) and the page is served on {host}: '
+            'anyone who can reach this machine can watch its topics')
+
+
+def _is_loopback(host: str) -> bool:
+    if host == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: assume it is reachable from the network
+        return False
+
+
+def _url_host(host: str) -> str:
+    return f'[{host}]' if ':' in host else host
 
 
 def token_matches(given: str | None, token: str) -> bool:
