@@ -260,13 +260,19 @@ def test_two_clients_receive_byte_identical_data_events(bridge, float_publisher)
         assert [v for v in watcher.values(FLOAT) if v in sent] == sent
 
 
-def test_late_client_gets_the_window_as_a_snapshot(bridge, float_publisher):
-    sent = fresh_values(8)
+def stream_published(bridge: Bridge, publisher, sent: list[float]) -> Watcher:
+    """Publish ``sent`` once the stream shows a warm-up value; read until the last arrived."""
     with connect(bridge) as client:
         watcher = Watcher(client)
-        watcher.warm_up(FLOAT, lambda: float_publisher.publish(Float64(data=WARM_UP)))
-        publish_floats(float_publisher, sent)
+        watcher.warm_up(FLOAT, lambda: publisher.publish(Float64(data=WARM_UP)))
+        publish_floats(publisher, sent)
         watcher.wait(lambda: watcher.values(FLOAT)[-1:] == sent[-1:], 'the values')
+    return watcher
+
+
+def test_late_client_gets_the_window_as_a_snapshot(bridge, float_publisher):
+    sent = fresh_values(8)
+    stream_published(bridge, float_publisher, sent)
     with connect(bridge) as late:
         meta = late.next_event()
         snapshot = late.next_event()
@@ -278,11 +284,7 @@ def test_late_client_gets_the_window_as_a_snapshot(bridge, float_publisher):
 
 def test_export_csv_holds_the_published_samples(bridge, float_publisher):
     sent = fresh_values(6)
-    with connect(bridge) as client:
-        watcher = Watcher(client)
-        watcher.warm_up(FLOAT, lambda: float_publisher.publish(Float64(data=WARM_UP)))
-        publish_floats(float_publisher, sent)
-        watcher.wait(lambda: watcher.values(FLOAT)[-1:] == sent[-1:], 'the values')
+    watcher = stream_published(bridge, float_publisher, sent)
     rows = read_csv(bridge, f'series={FLOAT}')
     assert [float(row['value']) for row in rows[-len(sent):]] == sent
     assert [float(row['t']) for row in rows[-len(sent):]] == [t for t, _ in
