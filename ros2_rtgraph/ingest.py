@@ -34,6 +34,7 @@ from rclpy.clock import Clock
 from rclpy.executors import Executor
 from rclpy.serialization import deserialize_message
 
+from ros2_rtgraph.fieldpath import parse_path
 from ros2_rtgraph.fieldpath import TopicExtractor
 from ros2_rtgraph.rawdecode import Decoder
 from ros2_rtgraph.rawdecode import RawDecodeError
@@ -64,6 +65,32 @@ class SeriesPlan(NamedTuple):
     offset: float
     stamped: bool       # t from header.stamp (when non-zero), else receive time
     stats: SeriesStats
+    field: str          # the series' field path, to say why a message had no value
+
+
+def describe_missing(msg: Any, path: str) -> str:
+    """
+    Say why a message has no value at ``path``: which index is past the end of which sequence.
+
+    The cold path: called once per batch (or message) whose most recent message missed the
+    value, for the series' status, e.g. ``position[5]: index out of range (JointState.position
+    has 2 entries)``.
+
+    :param msg: the message object (deserialize serialized ones first).
+    :param path: a field path checked against the message's type.
+    :return: the reason, without the ``error:`` prefix.
+    """
+    value, where = msg, type(msg).__name__
+    for segment in parse_path(path):
+        if isinstance(segment, str):
+            value, where = getattr(value, segment), f'{where}.{segment}'
+            continue
+        count = len(value)
+        if not -count <= segment < count:
+            entries = 'entry' if count == 1 else 'entries'
+            return f'{path}: index out of range ({where} has {count} {entries})'
+        value, where = value[segment], f'{where}[{segment}]'
+    return f'{path}: no value'
 
 
 class TopicIngest:
@@ -117,6 +144,11 @@ class TopicIngest:
         except RawDecodeError:
             return self._row(deserialize_message(data, self._msg_class))
 
+    def _describe_missing(self, msg: Any, path: str) -> str:
+        if self._raw:
+            msg = deserialize_message(msg, self._msg_class)
+        return describe_missing(msg, path)
+
     def drain(self) -> int:
         """Take every message that is ready (up to MAX_BATCH) and store it; return how many."""
         take = self.handle.take_message
@@ -159,12 +191,16 @@ class TopicIngest:
             times = stamps if plan.stamped and stamps is not None else received
             values = [row[index] for row in rows]
             if None in values:  # an index past the end of this message's sequence
+                stats.missing = (self._describe_missing(taken[-1][0], plan.field)
+                                 if values[-1] is None else '')
                 kept = [(t, v) for t, v in zip(times, values, strict=True) if v is not None]
                 stats.errors += len(values) - len(kept)
                 times = [t for t, _ in kept]
                 values = [v for _, v in kept]
                 if not values:
                     continue
+            elif stats.missing:
+                stats.missing = ''
             if scale != 1.0 or offset != 0.0:
                 values = [v * scale + offset for v in values]
             else:

@@ -18,9 +18,15 @@ can read the fields straight from the bytes; their QoS event handlers stay with 
 A topic is subscribed once however many series read it. Its type comes from the YAML file or,
 when the file omits it, from the publishers in the graph; with ``qos: auto`` the subscription
 also waits for a publisher so that its QoS can match. Topics still waiting are re-checked by a
-1 Hz timer, and so are subscribed ``auto`` topics: when a publisher appears that the current
+1 Hz timer, and so are subscribed topics: while publishers of another type share the topic, its
+series show ``error: topic /x has types A and B`` (the subscription stays and keeps hearing the
+publishers of its own type); and with ``qos: auto``, when a publisher appears that the current
 QoS cannot hear (best effort after reliable, volatile after transient-local), the topic is
 subscribed again with the QoS chosen from the publishers now present.
+
+A message whose sequence is too short for a series' index gives that series no sample: it is
+counted in ``errors`` and, while the topic's most recent message is such a one, the series'
+status says which index and how many entries there were (``SeriesStats.missing``).
 """
 
 from collections.abc import Callable
@@ -55,6 +61,7 @@ from ros2_rtgraph.config import SeriesConfig
 from ros2_rtgraph.fieldpath import check_path
 from ros2_rtgraph.fieldpath import FieldPathError
 from ros2_rtgraph.fieldpath import TopicExtractor
+from ros2_rtgraph.ingest import describe_missing
 from ros2_rtgraph.ingest import SeriesPlan
 from ros2_rtgraph.ingest import STAMP_PATHS
 from ros2_rtgraph.ingest import TopicIngest
@@ -108,15 +115,22 @@ def _positive_int(value: Any) -> int:
 
 # Parameters that override the YAML `server:` section: name -> (conversion, description).
 # They are declared without a value: a parameter nobody sets leaves the file's value in force,
-# and an empty string (what a launch argument left blank passes) counts as not set.
+# and an empty string (what a launch argument left blank passes) counts as not set, except for
+# the token (see EMPTY_IS_A_VALUE).
 SERVER_PARAMETERS: dict[str, tuple[Callable[[Any], Any], str]] = {
     'host': (_text, 'Address the web server binds (default: the YAML server.host).'),
     'port': (_port, 'TCP port of the web server, 0 = any free port (default: server.port).'),
-    'token': (_text, 'Access token for the web page (default: server.token).'),
+    'token': (_text, "Access token for the web page; '' = no token, access control off "
+                     '(default, when not given: server.token).'),
     'frame_rate': (_positive_float, 'Stream frames per second (default: server.frame_rate).'),
     'max_points': (_positive_int, 'Points per series per frame (default: server.max_points).'),
     'window': (_positive_float, 'Seconds shown by default (default: server.window).'),
 }
+#: Parameters for which an empty string is a value, not "not given": ``-p "token:=''"``
+#: switches access control off, as ``token: ''`` in the YAML does. rclpy tells the two apart
+#: (an absent parameter is NOT_SET, an empty one a STRING), and the launch file passes the
+#: token only when its argument is not the default 'auto'.
+EMPTY_IS_A_VALUE = frozenset({'token'})
 
 
 def choose_qos(publisher_profiles: Sequence[QoSProfile], requested: str,
@@ -167,6 +181,8 @@ class _Topic:
     waiting: bool = True    # False once subscribed, or when no series' path fits the type
     subscription: Subscription | None = None
     subscribed_qos: QoSProfile | None = None
+    conflict: str = ''      # the type conflict its readers show while it lasts, '' = none
+    conflict_log: str = ''  # what was logged for it, logged again if the conflict comes back
 
     def compile(self, msg_class: type, readers: list[SeriesConfig]) -> None:
         """Compile one extractor for the distinct field paths of the series that fit."""
@@ -202,6 +218,11 @@ def _group_by_topic(config: Config) -> dict[str, _Topic]:
         topic.qos = series.qos if series.qos != 'auto' else topic.qos
         topic.depth = max(topic.depth, series.depth)
     return topics
+
+
+def _and(names: Sequence[str]) -> str:
+    """Join names as a sentence does: 'A', 'A and B', 'A, B and C'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _deafens(qos: QoSProfile, publishers: Sequence[TopicEndpointInfo]) -> bool:
@@ -288,7 +309,8 @@ class GraphNode(Node):
         for name, (convert, description) in SERVER_PARAMETERS.items():
             parameter = self.declare_parameter(
                 name, None, ParameterDescriptor(description=description, dynamic_typing=True))
-            if parameter.type_ == Parameter.Type.NOT_SET or parameter.value == '':
+            if parameter.type_ == Parameter.Type.NOT_SET or (
+                    parameter.value == '' and name not in EMPTY_IS_A_VALUE):
                 continue
             try:
                 overrides[name] = convert(parameter.value)
@@ -323,20 +345,53 @@ class GraphNode(Node):
         return list(self._drained.values())
 
     def _check_graph(self) -> None:
-        """Subscribe the waiting topics whose publishers have appeared (timer callback)."""
+        """
+        Look at the graph once (timer callback).
+
+        Waiting topics are subscribed when their publishers have appeared. Subscribed ones are
+        checked for a publisher of another type (shown as an error while it lasts) and, with
+        ``qos: auto``, for a publisher the current QoS cannot hear.
+        """
         for topic in self._topics.values():
             if topic.waiting:
                 self._check_topic(topic)
-            elif topic.subscription is not None and topic.qos == 'auto':
-                self._check_qos(topic)
+            elif topic.subscription is not None:
+                publishers = self.get_publishers_info_by_topic(topic.name)
+                if self._check_types(topic, publishers) and topic.qos == 'auto':
+                    self._check_qos(topic, publishers)
 
-    def _check_qos(self, topic: _Topic) -> None:
+    def _check_types(self, topic: _Topic, publishers: list[TopicEndpointInfo]) -> bool:
+        """
+        Show a type conflict on a subscribed topic as its readers' status while it lasts.
+
+        The subscription stays: the publishers of its type keep being heard (DDS does not
+        match the others), so only the status changes, and changes back when the odd
+        publishers leave.
+
+        :return: whether every publisher has the subscription's type.
+        """
+        types = sorted({p.topic_type for p in publishers} | {topic.type_name})
+        if len(types) > 1:
+            why = f'topic {topic.name} has types {_and(types)}'
+            if why != topic.conflict:
+                topic.conflict = why
+                topic.conflict_log = self._fail(topic.readers, why)
+            return False
+        if topic.conflict:
+            state = f'error: {topic.conflict}'
+            for series in topic.readers:
+                stats = self.stats.series[series.id]
+                if stats.state == state:
+                    stats.state = 'ok'  # 'waiting' again if nothing was ever received
+            self._logged.discard(topic.conflict_log)
+            topic.conflict = topic.conflict_log = ''
+            self.get_logger().info(f'{topic.name}: every publisher sends {topic.type_name} again')
+        return True
+
+    def _check_qos(self, topic: _Topic, publishers: list[TopicEndpointInfo]) -> None:
         """Subscribe again when a publisher appeared that the current QoS cannot hear."""
-        publishers = self.get_publishers_info_by_topic(topic.name)
         if not publishers or not _deafens(topic.subscribed_qos, publishers):
             return
-        if any(p.topic_type != topic.type_name for p in publishers):
-            return  # a type conflict is not a QoS problem; the subscription stays as it is
         old = topic.subscribed_qos
         self._unsubscribe(topic)
         self._subscribe(topic, publishers)
@@ -351,16 +406,18 @@ class GraphNode(Node):
         if not publishers:
             return
         types = sorted({p.topic_type for p in publishers})
-        if len(types) > 1:
-            self._fail(topic.series, f"publishers disagree on the type: {', '.join(types)}")
-            return
         if topic.type_name is not None:
-            if types[0] != topic.type_name:
+            if topic.type_name not in types:
                 self._fail(topic.series,
-                           f'publishers send {types[0]}, the configuration says '
+                           f'publishers send {_and(types)}, the configuration says '
                            f'{topic.type_name}')
                 return
-            self._subscribe(topic, publishers)
+            # Publishers of the configured type are heard; others show as a conflict.
+            self._subscribe(topic, [p for p in publishers if p.topic_type == topic.type_name])
+            self._check_types(topic, publishers)
+            return
+        if len(types) > 1:
+            self._fail(topic.series, f'topic {topic.name} has types {_and(types)}')
             return
         try:
             msg_class = message_class(types[0])
@@ -424,8 +481,12 @@ class GraphNode(Node):
         policy = qos_policy_name_from_kind(event.last_policy_kind)
         self._fail(topic.readers, f'incompatible QoS ({policy})')
 
-    def _fail(self, series: list[SeriesConfig], why: str) -> None:
-        """Show a problem as the series' status (its first line) and log it once (all of it)."""
+    def _fail(self, series: list[SeriesConfig], why: str) -> str:
+        """
+        Show a problem as the series' status (its first line) and log it once (all of it).
+
+        :return: the logged text.
+        """
         state = f'error: {why.splitlines()[0]}'
         for one in series:
             self.stats.series[one.id].state = state
@@ -433,6 +494,7 @@ class GraphNode(Node):
         if text not in self._logged:
             self._logged.add(text)
             self.get_logger().error(text)
+        return text
 
     def _make_callback(self, topic: _Topic) -> Callable[[Any], None]:
         """
@@ -447,8 +509,9 @@ class GraphNode(Node):
         monotonic = time.monotonic
         isfinite = math.isfinite
         header = has_header(topic.msg_class)
-        plan = [tuple(p) for p in self._plans(topic)]
-        needs_receive = any(not stamped for _, _, _, _, stamped, _ in plan)
+        plans = self._plans(topic)
+        plan = [tuple(p) for p in plans]
+        needs_receive = any(not p.stamped for p in plans)
 
         def on_message(msg: Any) -> None:
             values = extractor(msg)
@@ -460,11 +523,14 @@ class GraphNode(Node):
             if needs_receive or stamp_t is None:
                 received_t = clock.now().nanoseconds * 1e-9
             now = monotonic()
-            for series_id, index, scale, offset, stamped, stats in plan:
+            for series_id, index, scale, offset, stamped, stats, path in plan:
                 raw = values[index]
-                if raw is None:
+                if raw is None:  # an index past the end of this message's sequence
                     stats.errors += 1
+                    stats.missing = describe_missing(msg, path)
                     continue
+                if stats.missing:
+                    stats.missing = ''
                 value = raw * scale + offset
                 append(series_id,
                        stamp_t if stamped and stamp_t is not None else received_t, value)
@@ -481,5 +547,5 @@ class GraphNode(Node):
         """Return, per series reading the topic, where its value is and how to store it."""
         header = has_header(topic.msg_class)
         return [SeriesPlan(s.id, topic.paths.index(s.field), s.scale, s.offset,
-                           header and s.stamp == 'header', self.stats.series[s.id])
+                           header and s.stamp == 'header', self.stats.series[s.id], s.field)
                 for s in topic.readers]

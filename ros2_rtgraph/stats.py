@@ -3,7 +3,10 @@
 """
 Per-series health counters and the status the page shows next to each legend entry.
 
-The ROS thread bumps the counters of a :class:`SeriesStats` and sets its ``state``; the frame
+The ROS thread bumps the counters of a :class:`SeriesStats`, sets its ``state`` and, once per
+message or batch, ``missing``: why the topic's most recent message had no value for the series
+(an index past the end of a sequence), '' when it had one. The status is derived from those
+when it is asked for, so the hot path only stores a string it already has. The frame
 pump adds what decimation dropped and what non-finite values it sent, and calls
 :meth:`StatsBoard.snapshot` once a second. Counters are plain ints written by one thread each
 and read without a lock: a reader may see a value one update old, never a torn one (CPython).
@@ -34,6 +37,7 @@ class SeriesStats:
     decimated: int = 0
     last_receive: float | None = None  # time.monotonic() of the last sample
     state: str = 'waiting'  # 'waiting' | 'ok' | 'error: <why>', set by the node
+    missing: str = ''  # why the most recent message had no value for this series, '' if it had
 
 
 class StatsBoard:
@@ -59,8 +63,9 @@ class StatsBoard:
         :param now: ``time.monotonic()`` at the call.
         :return: ``{'s0': {'rate', 'age', 'samples', 'decimated', 'nonfinite', 'errors',
             'status'}, ...}``; ``rate`` in Hz over the last few seconds, ``age`` in seconds
-            since the last sample or None, ``status`` one of ``ok``, ``waiting``, ``stale``
-            or the node's ``error: ...`` text.
+            since the last sample or None, ``status`` one of ``ok``, ``waiting``, ``stale``,
+            the node's ``error: ...`` text or ``error: <missing>`` while the most recent
+            message had no value for the series.
         """
         result = {}
         with self._rate_lock:
@@ -76,7 +81,7 @@ class StatsBoard:
                     'decimated': stats.decimated,
                     'nonfinite': stats.nonfinite,
                     'errors': stats.errors,
-                    'status': self._status(sid, stats.state, age),
+                    'status': self._status(sid, stats.state, stats.missing, age),
                 }
         return result
 
@@ -94,9 +99,11 @@ class StatsBoard:
             self._last_rate[sid] = rate
         return rate
 
-    def _status(self, sid: str, state: str, age: float | None) -> str:
+    def _status(self, sid: str, state: str, missing: str, age: float | None) -> str:
         if state.startswith('error'):
             return state
+        if missing:  # it wins over stale: the messages that still come carry no value
+            return f'error: {missing}'
         if age is None:
             return 'waiting'
         # The expected period comes from the last rate seen while samples flowed, so a topic

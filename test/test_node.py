@@ -45,12 +45,15 @@ from std_msgs.msg import Float64
 from std_msgs.msg import Int32
 
 from ros2_rtgraph.config import ConfigError
+from ros2_rtgraph.ingest import describe_missing
 from ros2_rtgraph.ingest import DrainLoop
 from ros2_rtgraph.node import choose_qos
 from ros2_rtgraph.node import GraphNode
 from ros2_rtgraph.rosdistro import PublisherEventCallbacks
 
 WARM_UP = -12345.0
+#: Seconds to wait for samples or a status: discovery plus a graph check, on a loaded machine.
+SAMPLE_TIMEOUT = 3 * DISCOVERY_TIMEOUT
 
 RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 BEST_EFFORT = QoSProfile(depth=10, reliability=ReliabilityPolicy.BEST_EFFORT)
@@ -112,6 +115,11 @@ def bridge_peer(request):
         peer.close()
 
 
+def wait_for(predicate: Callable[[], Any], what: str, interval: float = 0.05) -> Any:
+    """Wait as :func:`ros_helpers.wait_until` does, for SAMPLE_TIMEOUT seconds."""
+    return wait_until(predicate, SAMPLE_TIMEOUT, interval, what)
+
+
 def make_node(peer: RosPeer | DrainPeer, **kwargs: Any) -> GraphNode:
     """Build a GraphNode in the peer's context, drained when the peer drains, and spin it."""
     return peer.add(GraphNode(context=peer.context, drain=isinstance(peer, DrainPeer), **kwargs))
@@ -141,11 +149,14 @@ def times(node: GraphNode, series_id: str) -> list[float]:
 
 
 def warm_up(node: GraphNode, series_id: str, publish: Callable[[], None]) -> None:
-    """Publish until the node has stored a sample of ``series_id``, then clear nothing."""
+    """Publish until the node has stored one more sample of ``series_id`` than it had."""
+    stats = node.stats.series[series_id]
+    before = stats.samples
+
     def arrived() -> bool:
         publish()
-        return len(node.store.rings[series_id]) > 0
-    wait_until(arrived, interval=0.1, what=f'a first sample of {series_id}')
+        return stats.samples > before
+    wait_for(arrived, interval=0.1, what=f'a first sample of {series_id}')
 
 
 def publish_floats(node: GraphNode, publisher, series_id: str, data: list[float]) -> list[float]:
@@ -158,7 +169,7 @@ def publish_floats(node: GraphNode, publisher, series_id: str, data: list[float]
         stored = values(node, series_id)
         after = stored[max(i for i, v in enumerate(stored) if v == WARM_UP) + 1:]
         return after if len(after) >= len(data) else None
-    return wait_until(received, what=f'{len(data)} samples of {series_id}')
+    return wait_for(received, what=f'{len(data)} samples of {series_id}')
 
 
 # --- choose_qos: a pure function of the publishers' profiles -------------------------------
@@ -184,6 +195,20 @@ def test_choose_qos(profiles, requested, reliability, durability):
     assert (qos.reliability, qos.durability, qos.depth) == (reliability, durability, 7)
 
 
+# --- describe_missing: why a message has no value at a path ------------------------------------
+
+@pytest.mark.parametrize(('msg', 'path', 'reason'), [
+    (JointState(position=[1.0, 2.0]), 'position[5]',
+     'position[5]: index out of range (JointState.position has 2 entries)'),
+    (JointState(), 'velocity[-1]',
+     'velocity[-1]: index out of range (JointState.velocity has 0 entries)'),
+    (PoseArray(poses=[Pose()]), 'poses[1].position.y',
+     'poses[1].position.y: index out of range (PoseArray.poses has 1 entry)'),
+])
+def test_describe_missing_names_the_index_and_the_length(msg, path, reason):
+    assert describe_missing(msg, path) == reason
+
+
 # --- parameters and start-up errors ------------------------------------------------------------
 
 SERVER_YAML = """\
@@ -207,13 +232,33 @@ def test_parameters_not_given_keep_the_yaml_server_section(bridge_peer, tmp_path
 @pytest.mark.parametrize(('parameters', 'expected'), [
     ({'host': '127.0.0.3', 'port': 0}, ('127.0.0.3', 0, 10.0, None)),
     ({'frame_rate': 30.0, 'token': 'abc'}, ('127.0.0.2', 9001, 30.0, 'abc')),
-    # what launch passes: every value as a string, empty for "not given"
-    ({'host': '', 'port': '8088', 'frame_rate': '', 'token': ''}, ('127.0.0.2', 8088, 10.0, None)),
+    # what launch passes: every value as a string, empty for "not given" (the token it leaves
+    # out unless given: there '' means "no token")
+    ({'host': '', 'port': '8088', 'frame_rate': ''}, ('127.0.0.2', 8088, 10.0, None)),
     ({'frame_rate': '25', 'token': '1234'}, ('127.0.0.2', 9001, 25.0, '1234')),
 ])
 def test_parameters_override_the_yaml(bridge_peer, tmp_path, parameters, expected):
     server = start_node(bridge_peer, tmp_path, SERVER_YAML, **parameters).config.server
     assert (server.host, server.port, server.frame_rate, server.token) == expected
+
+
+TOKEN_YAML = SERVER_YAML.replace('  frame_rate: 10\n', '  frame_rate: 10\n  token: from-yaml\n')
+
+
+@pytest.mark.parametrize(('arguments', 'token'), [
+    ([], 'from-yaml'),  # not given: the YAML's
+    (['-p', "token:=''"], ''),  # given empty: access control off
+    (['-p', 'token:=""'], ''),
+    (['-p', 'token:=abc'], 'abc'),
+    (['-p', 'token:=1234'], '1234'),  # YAML-typed as an int on the command line
+])
+def test_token_parameter_given_empty_switches_access_control_off(
+        bridge_peer, tmp_path, arguments, token):
+    path = write_config(tmp_path, TOKEN_YAML)
+    node = make_node(bridge_peer, cli_args=[
+        '--ros-args', '-p', f'config_file:={path}', *arguments])
+    assert node.config.server.token == token
+    assert node.config.server.frame_rate == 10.0
 
 
 @pytest.mark.parametrize(('name', 'value', 'message'), [
@@ -300,7 +345,7 @@ charts:
     sent = [0.1, -2.5, 1e300, 3.0]
     assert publish_floats(node, publisher, 's0', sent) == sent
     # One callback appends to every series of the message, s2 last.
-    wait_until(lambda: values(node, 's2')[-1:] == [3.0], what='the last series')
+    wait_for(lambda: values(node, 's2')[-1:] == [3.0], what='the last series')
     assert values(node, 's1')[-4:] == [v * 2.0 + 1.0 for v in sent]
     assert values(node, 's2')[-4:] == sent
     assert [s.topic_name for s in node.subscriptions].count('/a') == 1
@@ -330,7 +375,7 @@ charts:
     before = time.time()
     publisher.publish(imu(9.5, 1234, 500_000_000))
     publisher.publish(imu(9.75, 0, 0))  # a zero stamp means "not stamped": receive time
-    wait_until(lambda: values(node, 's0')[-2:] == [9.5, 9.75], what='the stamped samples')
+    wait_for(lambda: values(node, 's0')[-2:] == [9.5, 9.75], what='the stamped samples')
     after = time.time()
     stamped, unstamped = times(node, 's0')[-2:]
     assert stamped == 1234.5
@@ -362,7 +407,7 @@ charts:
     series: [/latched.data]
 """
     node = start_node(bridge_peer, tmp_path, yaml_text)
-    assert wait_until(lambda: values(node, 's0'), what='the latched sample') == [42.0]
+    assert wait_for(lambda: values(node, 's0'), what='the latched sample') == [42.0]
 
 
 def test_discovered_type_whose_field_does_not_fit_errors_that_series_only(
@@ -384,26 +429,74 @@ charts:
     assert node.stats.series['s0'].state == 'ok'
 
 
+def status(node: GraphNode, series_id: str) -> str:
+    """Return the status the stats event would show for a series now."""
+    return node.stats.snapshot(time.monotonic())[series_id]['status']
+
+
 def test_topic_with_two_types_is_an_error_naming_both(bridge_peer, robot, tmp_path):
-    robot.create_publisher(Float64, '/twice', RELIABLE)
-    with RosPeer() as other_robot:  # DDS refuses two types on one topic in one participant
-        other_robot.node('other_robot').create_publisher(Int32, '/twice', RELIABLE)
-        yaml_text = """\
+    yaml_text = """\
 charts:
   - title: Twice
     series: [/twice.data]
 """
-        # Nodes of one context share its DDS participant and graph: once the probe sees both
-        # publishers, the node does too and cannot subscribe to the first one it discovers.
-        probe = bridge_peer.node('probe')
-        wait_until(lambda: len(probe.get_publishers_info_by_topic('/twice')) == 2,
-                   what='both publishers in the graph')
+    robot.create_publisher(Float64, '/twice', RELIABLE)
+    with RosPeer() as other_robot:  # DDS refuses two types on one topic in one participant
+        other_robot.node('other_robot').create_publisher(Int32, '/twice', RELIABLE)
+        # Whichever publisher the node discovers first, the graph check ends in the conflict.
         node = start_node(bridge_peer, tmp_path, yaml_text)
-        state = wait_until(lambda: node.stats.series['s0'].state.startswith('error')
-                           and node.stats.series['s0'].state, what='the type conflict')
-    assert 'std_msgs/msg/Float64' in state
-    assert 'std_msgs/msg/Int32' in state
-    assert node.stats.snapshot(time.monotonic())['s0']['status'] == state
+        expected = 'error: topic /twice has types std_msgs/msg/Float64 and std_msgs/msg/Int32'
+        wait_for(lambda: status(node, 's0') == expected, what='the type conflict')
+
+
+def test_a_publisher_of_another_type_after_subscription_is_an_error_until_it_leaves(
+        bridge_peer, robot, tmp_path):
+    yaml_text = """\
+charts:
+  - title: Changing
+    series: [/changing.data]
+  - title: Other
+    series: [/other.data]
+"""
+    node = start_node(bridge_peer, tmp_path, yaml_text)
+    publisher = robot.create_publisher(Float64, '/changing', RELIABLE)
+    other = robot.create_publisher(Float64, '/other', RELIABLE)
+    assert publish_floats(node, publisher, 's0', [1.0]) == [1.0]
+    assert publish_floats(node, other, 's1', [1.0]) == [1.0]
+    assert status(node, 's0') == 'ok'
+    expected = 'error: topic /changing has types std_msgs/msg/Float64 and std_msgs/msg/Int32'
+    with RosPeer() as other_robot:  # DDS refuses two types on one topic in one participant
+        odd_node = other_robot.node('odd_robot')
+        odd = odd_node.create_publisher(Int32, '/changing', RELIABLE)
+        wait_for(lambda: status(node, 's0') == expected, what='the type conflict')
+        # The publisher of the subscribed type is still heard, and so is the other topic.
+        assert publish_floats(node, publisher, 's0', [2.0]) == [2.0]
+        assert publish_floats(node, other, 's1', [2.0]) == [2.0]
+        assert status(node, 's0') == expected
+        assert status(node, 's1') == 'ok'
+        # A clean destroy leaves the graph at once (a killed one would stay for its lease).
+        odd_node.destroy_publisher(odd)
+        wait_for(lambda: status(node, 's0') == 'ok', what='the conflict to end')
+    assert publish_floats(node, publisher, 's0', [3.0]) == [3.0]
+    assert status(node, 's0') == 'ok'
+
+
+def test_a_configured_type_among_two_is_heard_and_shows_the_conflict(
+        bridge_peer, robot, tmp_path):
+    yaml_text = """\
+charts:
+  - title: Typed
+    series:
+      - {topic: /typed2, type: std_msgs/msg/Float64, field: data}
+"""
+    publisher = robot.create_publisher(Float64, '/typed2', RELIABLE)
+    with RosPeer() as other_robot:
+        other_robot.node('odd_robot').create_publisher(Int32, '/typed2', RELIABLE)
+        node = start_node(bridge_peer, tmp_path, yaml_text)
+        expected = 'error: topic /typed2 has types std_msgs/msg/Float64 and std_msgs/msg/Int32'
+        wait_for(lambda: status(node, 's0') == expected, what='the type conflict')
+        assert publish_floats(node, publisher, 's0', [4.0]) == [4.0]
+        assert status(node, 's0') == expected
 
 
 def test_publishers_of_another_type_than_configured_is_an_error(bridge_peer, robot, tmp_path):
@@ -415,7 +508,7 @@ charts:
       - {topic: /typed, type: std_msgs/Float64, field: data}
 """
     node = start_node(bridge_peer, tmp_path, yaml_text)
-    wait_until(lambda: node.stats.series['s0'].state == (
+    wait_for(lambda: node.stats.series['s0'].state == (
         'error: publishers send std_msgs/msg/Int32, the configuration says std_msgs/msg/Float64'),
         what='the type mismatch')
 
@@ -432,9 +525,9 @@ charts:
     robot.create_publisher(
         Float64, '/strict', BEST_EFFORT,
         event_callbacks=PublisherEventCallbacks(incompatible_qos=offered.append))
-    wait_until(lambda: node.stats.series['s0'].state == 'error: incompatible QoS (RELIABILITY)',
+    wait_for(lambda: node.stats.series['s0'].state == 'error: incompatible QoS (RELIABILITY)',
                what='the incompatible QoS event')
-    wait_until(lambda: offered, what='the publisher side of the event')
+    wait_for(lambda: offered, what='the publisher side of the event')
 
 
 def test_nonfinite_values_and_missing_indices_are_counted(bridge_peer, robot, tmp_path):
@@ -454,9 +547,41 @@ charts:
     warm_up(node, 's1', lambda: joints.publish(JointState(position=[0.0, 0.0, WARM_UP])))
     joints.publish(JointState(position=[1.0]))  # no index 2: a counted error, no sample
     joints.publish(JointState(position=[1.0, 2.0, 3.0]))
-    wait_until(lambda: values(node, 's1')[-1] == 3.0, what='the joint sample')
+    wait_for(lambda: values(node, 's1')[-1] == 3.0, what='the joint sample')
     assert node.stats.series['s1'].errors == 1
     assert node.stats.series['s1'].samples == len(values(node, 's1'))
+
+
+def test_index_out_of_range_shows_in_the_status_while_it_lasts(bridge_peer, robot, tmp_path):
+    yaml_text = """\
+charts:
+  - title: Joints
+    series:
+      - {topic: /joints, type: sensor_msgs/msg/JointState, field: 'position[5]'}
+      - {topic: /joints, type: sensor_msgs/msg/JointState, field: 'velocity[0]'}
+      - {topic: /poses, type: geometry_msgs/msg/PoseArray, field: 'poses[1].position.y'}
+"""
+    node = start_node(bridge_peer, tmp_path, yaml_text)
+    joints = robot.create_publisher(JointState, '/joints', RELIABLE)
+    poses = robot.create_publisher(PoseArray, '/poses', RELIABLE)
+    warm_up(node, 's0', lambda: joints.publish(
+        JointState(position=[0.0] * 5 + [WARM_UP], velocity=[WARM_UP])))
+    assert status(node, 's0') == 'ok'
+    joints.publish(JointState(position=[1.0, 2.0], velocity=[3.0]))
+    wait_for(lambda: values(node, 's1')[-1] == 3.0, what='the velocity sample')
+    assert status(node, 's0') == (
+        'error: position[5]: index out of range (JointState.position has 2 entries)')
+    assert node.stats.series['s0'].errors == 1
+    assert status(node, 's1') == 'ok'  # the other series of the topic is fine
+    joints.publish(JointState(position=[0.0] * 5 + [6.0], velocity=[4.0]))
+    wait_for(lambda: values(node, 's0')[-1] == 6.0, what='a long enough message')
+    assert status(node, 's0') == 'ok'
+    # An index behind a sequence of messages, read from the message object.
+    warm_up(node, 's2', lambda: poses.publish(PoseArray(poses=[Pose(), Pose()])))
+    poses.publish(PoseArray(poses=[Pose()]))
+    wait_for(lambda: status(node, 's2').startswith('error'), what='the short pose array')
+    assert status(node, 's2') == (
+        'error: poses[1].position.y: index out of range (PoseArray.poses has 1 entry)')
 
 
 def test_use_sim_time_stamps_receive_time_from_clock_topic(bridge_peer, robot, tmp_path):
@@ -473,7 +598,7 @@ charts:
     def simulated_time_arrived() -> bool:
         clock.publish(Clock(clock=Time(sec=42, nanosec=250_000_000)))
         return node.get_clock().now().nanoseconds == 42_250_000_000
-    wait_until(simulated_time_arrived, interval=0.1, what='the simulated time')
+    wait_for(simulated_time_arrived, interval=0.1, what='the simulated time')
     publisher = robot.create_publisher(Float64, '/sim', RELIABLE)
     publish_floats(node, publisher, 's0', [5.0])
     assert times(node, 's0')[-1] == 42.25
@@ -501,7 +626,7 @@ charts:
         def arrived() -> bool:
             publisher.publish(Float64(data=value))
             return values(node, 's0')[-1] == value
-        wait_until(arrived, interval=0.1, what=f'{value} from {publisher.qos_profile}')
+        wait_for(arrived, interval=0.1, what=f'{value} from {publisher.qos_profile}')
 
     heard(best_effort, 2.0)
     [subscription] = [s for s in node.subscriptions if s.topic_name == '/mixed']
@@ -516,7 +641,7 @@ def test_parameter_services_are_served(bridge_peer, robot, tmp_path):
     client = robot.create_client(GetParameters, f'/{node.get_name()}/get_parameters')
     assert client.wait_for_service(timeout_sec=DISCOVERY_TIMEOUT)
     future = client.call_async(GetParameters.Request(names=['frame_rate', 'ingest']))
-    response = wait_until(lambda: future.result(), what='the get_parameters response')
+    response = wait_for(lambda: future.result(), what='the get_parameters response')
     assert [v.double_value for v in response.values[:1]] == [12.5]
     assert response.values[1].string_value == 'drain'
 
@@ -549,7 +674,7 @@ charts:
     publisher = robot.create_publisher(Float64, '/burst', QoSProfile(depth=1000))
     sent = [float(i) for i in range(500)]
     assert publish_floats(node, publisher, 's0', sent) == sent
-    wait_until(lambda: values(node, 's1')[-1:] == [-499.0], what='the scaled series')
+    wait_for(lambda: values(node, 's1')[-1:] == [-499.0], what='the scaled series')
     assert values(node, 's1')[-500:] == [-v for v in sent]
     for sid in ('s0', 's1'):
         assert node.stats.series[sid].samples == len(values(node, sid))
@@ -572,9 +697,9 @@ charts:
         return PoseArray(poses=[Pose(), Pose(position=Point(y=y))])
     warm_up(node, 's0', lambda: publisher.publish(poses(WARM_UP)))
     publisher.publish(poses(6.5))
-    wait_until(lambda: values(node, 's0')[-1] == 6.5, what='the pose sample')
+    wait_for(lambda: values(node, 's0')[-1] == 6.5, what='the pose sample')
     if isinstance(bridge_peer, DrainPeer):  # serialized takes only where the layout is known
-        wait_until(lambda: len(node.drained_topics()) == 2, what='both subscriptions')
+        wait_for(lambda: len(node.drained_topics()) == 2, what='both subscriptions')
         raw = {sink.subscription.topic_name: sink.subscription.raw
                for sink in node.drained_topics()}
         assert raw == {'/poses': False, '/float': True}

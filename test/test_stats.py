@@ -106,3 +106,27 @@ def test_counters_are_reported_as_written():
     snapshot = board.snapshot(5.0)['s0']
     assert (snapshot['samples'], snapshot['nonfinite'], snapshot['errors'],
             snapshot['decimated']) == (7, 2, 1, 3)
+
+
+@pytest.mark.parametrize(('state', 'missing', 'last_receive', 'status'), [
+    # the most recent message had no value: an error, whether samples came before or not
+    ('ok', 'position[5]: index out of range', 99.5, 'error: position[5]: index out of range'),
+    ('waiting', 'position[5]: index out of range', None,
+     'error: position[5]: index out of range'),
+    ('ok', 'position[5]: index out of range', 50.0, 'error: position[5]: index out of range'),
+    # an error the node set wins
+    ('error: incompatible QoS (RELIABILITY)', 'x[1]: index out of range', 99.5,
+     'error: incompatible QoS (RELIABILITY)'),
+    # cleared by a message that had the value
+    ('ok', '', 99.5, 'ok'),
+])
+def test_a_missing_value_in_the_latest_message_is_an_error(state, missing, last_receive,
+                                                            status):
+    board = StatsBoard(['s0', 's1'])
+    board.series['s0'].state = state
+    board.series['s0'].missing = missing
+    board.series['s0'].last_receive = last_receive
+    _feed(board, 's1', 99.5, 10)
+    snapshot = board.snapshot(100.0)
+    assert snapshot['s0']['status'] == status
+    assert snapshot['s1']['status'] == 'ok'  # one series' trouble is its own
