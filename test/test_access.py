@@ -84,6 +84,12 @@ def test_empty_token_in_the_yaml_switches_access_control_off(start):
     assert 'access control is off' not in bridge.stderr()  # loopback: nothing to warn about
 
 
+def test_empty_token_parameter_overrides_the_yaml_and_switches_access_control_off(start):
+    bridge = start('server:\n  token: robot-7\n' + YAML, '-p', "token:=''")
+    assert bridge.token == ''
+    assert _get(bridge, '/api/config').status == 200
+
+
 @pytest.mark.parametrize(('host', 'port', 'token', 'urls'), [
     ('127.0.0.1', 8080, 'abc', ['http://127.0.0.1:8080/?token=abc']),
     ('127.0.0.1', 8080, '', ['http://127.0.0.1:8080/']),
