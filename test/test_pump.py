@@ -192,3 +192,30 @@ def test_frame_rate_must_be_positive(parts, rate):
     store, stats, _ = parts
     with pytest.raises(ValueError, match='frame_rate'):
         FramePump(store, stats, ServerConfig(frame_rate=rate))
+
+
+def test_every_waiting_client_is_woken_by_one_new_frame(parts):
+    store, _, make = parts
+    pump = make(frame_rate=20.0)
+    index, _ = pump.position()
+    results: list[list[HistoryEntry]] = []
+    lock = threading.Lock()
+
+    def wait() -> None:
+        entries = pump.wait_for(index, 60.0)
+        with lock:
+            results.append(entries)
+
+    waiters = [threading.Thread(target=wait) for _ in range(6)]
+    for waiter in waiters:
+        waiter.start()
+    store.append('s0', 0.5, 7.0)
+    pump.start()
+    for waiter in waiters:
+        waiter.join(30)
+        assert not waiter.is_alive()
+    assert len(results) == 6
+    for entries in results:
+        data = [e for e in entries if e.hi is not None]
+        assert data and data[0].lo == 0 and data[0].hi == 1
+        assert data[0].payload is results[0][0].payload  # the same shared bytes

@@ -14,6 +14,7 @@ import http.client
 import io
 import json
 import math
+import socket
 import threading
 import time
 from types import SimpleNamespace
@@ -30,6 +31,7 @@ from ros2_rtgraph.pump import FramePump
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.web.app import create_app
+from ros2_rtgraph.web.server import OneSendWriter
 from ros2_rtgraph.web.server import ServerBindError
 from ros2_rtgraph.web.server import WebServer
 from ros2_rtgraph.web.stream import describe
@@ -496,3 +498,34 @@ def test_unknown_vendor_files_are_404(make_site, path):
 ])
 def test_parse_event_id(text, expected):
     assert parse_event_id(text) == expected
+
+
+def test_one_send_writer_sends_what_was_written_at_flush_in_one_piece():
+    left, right = socket.socketpair()
+    with left, right:
+        writer = OneSendWriter(left)
+        assert writer.write(b'7\r\n') == 3
+        assert writer.write(bytearray(b'payload')) == 7
+        assert writer.write(b'') == 0
+        right.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            right.recv(100)  # nothing is sent before the flush
+        writer.flush()
+        right.settimeout(10)
+        assert right.recv(100) == b'7\r\npayload'
+        writer.close()
+        assert writer.closed
+        with pytest.raises(ValueError):
+            writer.write(b'late')
+
+
+def test_one_send_writer_drops_what_a_failed_send_held():
+    left, right = socket.socketpair()
+    with left:
+        right.close()
+        writer = OneSendWriter(left)
+        writer.write(b'x' * 100)
+        with pytest.raises(OSError):
+            writer.flush()
+        writer.close()  # flushes nothing more: the failed bytes are gone
+        assert writer.closed

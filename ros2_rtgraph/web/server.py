@@ -13,8 +13,16 @@ write then blocks only its own thread; the timeout turns that block into ``socke
 which Werkzeug treats as a dropped connection: the response is closed, its stream slot, thread
 and socket are freed. Memory does not grow meanwhile: the stalled thread holds at most the one
 chunk it is writing. The same timeout ends connections that never finish sending a request.
+
+Each connection writes through :class:`OneSendWriter`: Werkzeug writes every chunk of a
+chunked response as four pieces (length, CRLF, data, CRLF) and then flushes; the writer sends
+them, and any headers before them, as one ``sendall`` at that flush. An SSE stream thus costs
+one system call and one TCP segment per event batch instead of four, which is most of what a
+client costs the bridge. Nagle's algorithm is off for the same reason: every write is already
+a whole batch, so holding it back for an ACK only adds latency.
 """
 
+import io
 import threading
 
 from werkzeug.serving import BaseWSGIServer
@@ -93,10 +101,75 @@ class WebServer:
             self._thread.join(timeout)
 
 
+class OneSendWriter(io.BufferedIOBase):
+    """
+    A connection's ``wfile`` that holds what is written until :meth:`flush`, then sends it at once.
+
+    Nothing is sent without a flush; Werkzeug flushes after every response chunk, and
+    ``socketserver`` flushes (and closes) the writer when the connection ends, so everything
+    written goes out. An interim ``100 Continue`` therefore travels with the response's first
+    bytes, which HTTP allows (the bridge reads no request bodies). Held bytes are dropped when
+    their send fails: the connection is finished then, and the closing flush must not block
+    on a stalled socket a second time.
+    """
+
+    def __init__(self, sock):
+        """
+        Write to ``sock``, a connected socket (its timeout bounds each send).
+
+        :param sock: the connection's socket.
+        """
+        super().__init__()
+        self._sock = sock
+        self._held: list[bytes] = []
+
+    def writable(self) -> bool:
+        """Return True: this is a writer."""
+        return True
+
+    def fileno(self) -> int:
+        """Return the socket's file descriptor."""
+        return self._sock.fileno()
+
+    def write(self, data) -> int:
+        """
+        Hold ``data`` until the next :meth:`flush`.
+
+        :param data: bytes or another buffer (copied, so the caller may reuse it).
+        :return: the number of bytes taken: all of them.
+        """
+        if self.closed:
+            raise ValueError('write to a closed writer')
+        held = data if type(data) is bytes else bytes(data)
+        if held:
+            self._held.append(held)
+        return len(held)
+
+    def flush(self) -> None:
+        """Send everything held in one ``sendall``; OSError (incl. timeout) propagates."""
+        if not self._held:
+            return
+        held, self._held = self._held, []
+        self._sock.sendall(held[0] if len(held) == 1 else b''.join(held))
+
+
+class _StreamingRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler with one send per flush, no Nagle delay and a socket timeout."""
+
+    # socketserver.StreamRequestHandler.setup() applies these to each connection's socket
+    # (Werkzeug 2.0 to 3.1 alike); _bind sets the timeout in a subclass.
+    timeout: float | None = CLIENT_TIMEOUT
+    disable_nagle_algorithm = True
+
+    def setup(self) -> None:
+        """Set up the connection as socketserver does, then write through one send per flush."""
+        super().setup()
+        self.wfile = OneSendWriter(self.connection)
+
+
 def _bind(app, host: str, port: int, client_timeout: float) -> BaseWSGIServer:
-    # socketserver.StreamRequestHandler.setup() applies the class's timeout to each
-    # connection's socket (Werkzeug 2.0 to 3.1 alike).
-    handler = type('TimedRequestHandler', (WSGIRequestHandler,), {'timeout': client_timeout})
+    handler = type('TimedRequestHandler', (_StreamingRequestHandler,),
+                   {'timeout': client_timeout})
     try:
         return make_server(host, port, app, threaded=True, request_handler=handler)
     except SystemExit as error:
