@@ -8,8 +8,8 @@ take seconds); each test opens its own page. Every page is held to the same rule
 (:func:`browser.watched_page`): no console error, no uncaught error, no dialog, no request
 outside the bridge's origin. Tests read what the page holds and draws through its read-only
 ``window.rtgraph.state()`` hook and the SVG it drew, and wait on conditions, never on time.
-The bridge restart test runs last: it replaces the module's bridge with a new process on the
-same port.
+The bridge restart tests run last: they replace the module's bridge with a new process on the
+same port, and leave it as the fixture made it (same token, driven topics seeded).
 """
 
 import math
@@ -93,12 +93,46 @@ class Site:
         self.url = self.bridge.url
         self.port = self.bridge.port
 
-    def restart(self) -> None:
+    def restart(self, config: Path | None = None) -> None:
+        """
+        Replace the bridge with a new process on the same port.
+
+        :param config: the YAML to start it with (another token, say); default the module's.
+        """
         self.bridge.close()
         command = [arg if arg != 'port:=0' else f'port:={self.port}'
-                   for arg in rtgraph_command(self.config)]
+                   for arg in rtgraph_command(config or self.config)]
         self.bridge = Bridge(command).wait_serving()
-        assert self.bridge.url == self.url
+        if config is None:
+            assert self.bridge.url == self.url
+        else:
+            assert self.bridge.base_url == self.url.partition('?')[0]
+
+
+# The first samples of the two driven topics, so that every chart has a line.
+SEED = (1.0, 1.5, 1.25)
+ALL_DRAWN = 's.charts.length === 3 && s.charts.every((c) => c.series.every((x) => x.drawn >= 2))'
+# The seeded lines drawn (the stopper's timer may have been stopped by its test).
+SEED_DRAWN = 's.charts[0].series[1].drawn >= 2 && s.charts[1].series[0].drawn >= 2'
+
+
+def publish_seed(robot: Robot) -> None:
+    for publisher in (robot.manual, robot.gappy):
+        for value in SEED:
+            publisher.publish(Float64(data=value))
+
+
+def restore_site(site: Site, context, robot: Robot) -> None:
+    """
+    Restart the module's bridge as the fixture made it, for the tests that share it.
+
+    A new bridge holds nothing of the driven topics: their seed is published again until a
+    fresh page draws them (the bridge's subscriptions take a moment to be discovered).
+    """
+    site.restart()
+    with watched_page(context, site.url) as (page, _):
+        wait_until(lambda: publish_seed(robot) or state_holds(page, SEED_DRAWN), WAIT_S,
+                   interval=0.5, what='the seeded lines to draw after the restore')
 
 
 @pytest.fixture(scope='module')
@@ -110,11 +144,9 @@ def robot():
 @pytest.fixture(scope='module')
 def site(robot, tmp_path_factory):
     site = Site(write_config(tmp_path_factory.mktemp('ui'), CONFIG))
-    # The two driven topics get a first few samples, so that every chart has a line.
     for publisher in (robot.manual, robot.gappy):
         wait_matched(publisher)
-        for value in (1.0, 1.5, 1.25):
-            publisher.publish(Float64(data=value))
+    publish_seed(robot)
     yield site
     site.bridge.close()
 
@@ -125,6 +157,14 @@ def context():
         yield browser_context
 
 
+def state_holds(page: Page, expression: str) -> bool:
+    """Return whether a JS expression over ``s = window.rtgraph.state()`` is true now."""
+    # Before the first meta event the page has no charts yet: a TypeError means "not yet".
+    return page.evaluate(
+        f'() => {{ const s = window.rtgraph.state(); '
+        f'try {{ return Boolean({expression}); }} catch (e) {{ return false; }} }}')
+
+
 def wait_state(page: Page, expression: str, timeout: float = WAIT_S) -> None:
     """
     Wait until a JS expression over ``s = window.rtgraph.state()`` is true.
@@ -132,10 +172,7 @@ def wait_state(page: Page, expression: str, timeout: float = WAIT_S) -> None:
     Polled from here: Playwright's in-page polling of a predicate needs ``eval``, which the
     page's Content-Security-Policy rightly forbids; ``page.evaluate`` goes through DevTools.
     """
-    # Before the first meta event the page has no charts yet: a TypeError means "not yet".
-    script = (f'() => {{ const s = window.rtgraph.state(); '
-              f'try {{ return Boolean({expression}); }} catch (e) {{ return false; }} }}')
-    wait_until(lambda: page.evaluate(script), timeout, interval=0.1, what=expression)
+    wait_until(lambda: state_holds(page, expression), timeout, interval=0.1, what=expression)
 
 
 def series_state(page: Page, series_id: str) -> dict:
@@ -154,8 +191,7 @@ def path_d(page: Page, series_id: str) -> str | None:
 
 
 def all_drawn(page: Page) -> None:
-    wait_state(page, 's.charts.length === 3 && s.charts.every('
-                     '(c) => c.series.every((x) => x.drawn >= 2))')
+    wait_state(page, ALL_DRAWN)
 
 
 def stats_shown(page: Page) -> None:
@@ -320,11 +356,60 @@ def test_y_ticks_carry_the_decimals_their_spacing_needs(context, site, ticks, st
 
 
 def _stream_cut_error(error: str) -> bool:
-    """Chromium logs the failed reconnects of /stream while no bridge listens."""
-    return '/stream' in error and 'net::ERR_' in error
+    """
+    Chromium logs the failed reconnects of /stream while no bridge listens.
+
+    Before each retry the page asks ``api/config`` whether its token is still taken: that
+    request fails the same way.
+    """
+    return ('/stream' in error or '/api/config' in error) and 'net::ERR_' in error
 
 
-def test_bridge_restart_reconnects_and_keeps_the_picture(context, site):
+def _token_refused_error(error: str) -> bool:
+    """Chromium also logs the 401s of /stream and the page's probe while its cookie is old."""
+    return _stream_cut_error(error) or re.fullmatch(
+        r"console: Failed to load resource: the server responded with a status of 401 "
+        r"\(UNAUTHORIZED\) at \{'url': 'http://[^']+/(api/config|stream(\?lastEventId=\d+)?)'.*\}",
+        error) is not None
+
+
+def test_bridge_restart_with_a_new_token_asks_for_the_new_url(context, site, robot, tmp_path):
+    new_config = write_config(tmp_path, CONFIG.replace('ui-test-token', 'ui-new-token'))
+    try:
+        with watched_page(context, site.url, tolerate=_token_refused_error) as (page, _):
+            wait_state(page, 's.charts[0].series[0].held >= 20')
+            badge = page.locator('#connection')
+            notice = page.locator('#connection-notice')
+            expect(badge).to_have_text('live')
+            expect(notice).to_be_hidden()
+            site.restart(new_config)
+            assert site.bridge.token == 'ui-new-token'
+            # The page's cookie holds the old token: the page says so instead of retrying blind.
+            expect(badge).to_have_text('token needed', timeout=WAIT_MS)
+            expect(notice).to_be_visible()
+            expect(notice).to_have_text(
+                'The bridge restarted with a new access token: open the URL it printed '
+                '(rtgraph: serving on ...).')
+            held = page.evaluate(f'window.rtgraph.points("{WAVE}")')['t']
+            assert len(held) >= 20, 'the samples from before the restart were dropped'
+            assert page.locator('.card').count() == 3
+            # The new URL opened in another tab sets the new cookie for the same origin...
+            with watched_page(context, site.bridge.url) as (other, _):
+                wait_state(other, "s.connection === 'live'")
+            # ...and the first page reconnects by itself, keeping what it held.
+            expect(badge).to_have_text('live', timeout=WAIT_MS)
+            expect(notice).to_be_hidden()
+            log = page_state(page)['connectionLog']
+            assert 'token-needed' in log and log[-1] == 'live', log
+            wait_state(page, f's.charts[0].series[0].drawnLast.t > {held[-1]} + 1')
+            after = page.evaluate(f'window.rtgraph.points("{WAVE}")')['t']
+            assert set(held) <= set(after), 'samples from before the restart were lost'
+    finally:
+        # Other tests share the bridge and the cookie: back to the module's token.
+        restore_site(site, context, robot)
+
+
+def test_bridge_restart_reconnects_and_keeps_the_picture(context, site, robot):
     with watched_page(context, site.url, tolerate=_stream_cut_error) as (page, _):
         wait_state(page, 's.charts[0].series[0].held >= 20')
         before = page.evaluate(f'window.rtgraph.points("{WAVE}")')['t']
@@ -341,3 +426,6 @@ def test_bridge_restart_reconnects_and_keeps_the_picture(context, site):
         assert set(before) <= set(after), 'samples from before the cut were lost'
         assert after == sorted(after)
         assert len(after) == len(set(after)), 'a sample is held twice'
+        # The new bridge holds nothing of the driven topics: seed them for the other tests.
+        wait_until(lambda: publish_seed(robot) or state_holds(page, SEED_DRAWN), WAIT_S,
+                   interval=0.5, what='the seeded lines to draw again')

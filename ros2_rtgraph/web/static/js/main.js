@@ -27,6 +27,11 @@ const STORE_CAP = 6000;
 const CLOCK_RESET_SECONDS = 60;
 // Milliseconds of drawing per animation frame (a frame lasts 16.7 ms at 60 Hz).
 const FRAME_BUDGET_MS = 8;
+// What the badge says for a connection state, where that differs from the state's name.
+const STATE_LABELS = {'token-needed': 'token needed'};
+// Shown while the bridge refuses the page's token: a restarted bridge generates a new one.
+const TOKEN_NOTICE = 'The bridge restarted with a new access token: open the URL it printed ' +
+  '(rtgraph: serving on ...).';
 
 const page = {
   layout: null,
@@ -45,6 +50,7 @@ const page = {
 
 const chartsElement = document.getElementById('charts');
 const connectionBadge = document.getElementById('connection');
+const connectionNotice = document.getElementById('connection-notice');
 const windowSelect = document.getElementById('window-select');
 const pauseButton = document.getElementById('pause-button');
 
@@ -165,8 +171,12 @@ function onStats(stats) {
 function onConnection(state) {
   page.connectionLog.push(state);
   connectionBadge.dataset.state = state;
-  connectionBadge.textContent = state;
+  connectionBadge.textContent = STATE_LABELS[state] ?? state;
   document.body.dataset.connection = state;
+  // Charts and data stay as they are: only the notice comes and goes.
+  const tokenNeeded = state === 'token-needed';
+  connectionNotice.textContent = tokenNeeded ? TOKEN_NOTICE : '';
+  connectionNotice.hidden = !tokenNeeded;
 }
 
 function scheduleFrame() {

@@ -10,8 +10,15 @@
 // stays silent (stats come every second) is dropped and reopened, as a half-open TCP
 // connection after a Wi-Fi change never reports an error.
 //
+// Before each of its own retries the client asks ./api/config: an EventSource cannot see
+// the status of a refused response, a fetch can. A 401 means the bridge answers but not to
+// our cookie (it restarted with a new generated token): retrying faster cannot help, so the
+// client says so and asks again every TOKEN_RETRY_MS; once the cookie is right again (the
+// new URL opened in another tab) it reconnects by itself.
+//
 // States reported to handlers.state: 'connecting' (first attempt), 'live', 'reconnecting',
-// and 'offline' once the stream has been down for OFFLINE_AFTER_MS (retries go on).
+// 'offline' once the stream has been down for OFFLINE_AFTER_MS (retries go on), and
+// 'token-needed' while the bridge refuses the page's token.
 
 const EVENTS = ['meta', 'snapshot', 'data', 'stats'];
 const RETRY_MIN_MS = 500;
@@ -19,6 +26,8 @@ const RETRY_MAX_MS = 10000;
 const OFFLINE_AFTER_MS = 10000;
 const SILENCE_LIMIT_MS = 15000;
 const WATCH_PERIOD_MS = 1000;
+const TOKEN_RETRY_MS = 10000;
+const PROBE_URL = 'api/config';
 
 class StreamClient {
   // url: the stream URL; handlers: {meta, snapshot, data, stats}(payload, id) and state(name).
@@ -32,6 +41,7 @@ class StreamClient {
     this.downSince = null;
     this.lastEvent = 0;
     this.retryTimer = null;
+    this.attempt = 0; // counts scheduled retries, so a late probe answer is ignored
   }
 
   start() {
@@ -98,14 +108,36 @@ class StreamClient {
     if (this.source !== null) this.source.close();
     this.source = null;
     if (this.downSince === null) this.downSince = Date.now();
-    this.setState(this.isLongDown() ? 'offline' : 'reconnecting');
+    // The probe before the retry tells whether the token is still refused.
+    if (this.state !== 'token-needed') {
+      this.setState(this.isLongDown() ? 'offline' : 'reconnecting');
+    }
     this.schedule(delay);
   }
 
   schedule(delay) {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    const attempt = ++this.attempt;
     // A little jitter so many pages do not hit a restarted bridge at the same instant.
-    this.retryTimer = setTimeout(() => this.open(), delay + Math.random() * delay * 0.2);
+    this.retryTimer = setTimeout(() => this.retry(attempt), delay + Math.random() * delay * 0.2);
+  }
+
+  // Ask whether the bridge takes our token, then reopen the stream; on 401 wait and ask
+  // again. Any other answer, or none (bridge down), goes on to the stream as before.
+  retry(attempt) {
+    this.retryTimer = null;
+    fetch(PROBE_URL, {cache: 'no-store'}).then(
+      (response) => response.status === 401,
+      () => false,
+    ).then((refused) => {
+      if (attempt !== this.attempt || this.source !== null) return;
+      if (refused) {
+        this.setState('token-needed');
+        this.schedule(TOKEN_RETRY_MS);
+      } else {
+        this.open();
+      }
+    });
   }
 
   watch() {
