@@ -93,42 +93,40 @@ def describe_missing(msg: Any, path: str) -> str:
     return f'{path}: no value'
 
 
-class TopicIngest:
-    """
-    One drained subscription: take its ready messages and append their samples to the rings.
+#: The message info of a message handed to a callback: none, so the receive time is now.
+NO_INFO: dict = {}
 
-    Built by the node when it subscribes; :class:`DrainLoop` calls :meth:`drain`.
+
+class TopicWriter:
+    """
+    Turn a batch of one topic's messages into samples in the rings: both ingest paths use it.
+
+    The drain loop hands it every message a wake-up took (:class:`TopicIngest`); the callback
+    fallback of the standard executor hands it one message at a time, with :data:`NO_INFO`.
     """
 
-    def __init__(self, subscription: Any, extractor: TopicExtractor, plans: Sequence[SeriesPlan],
+    def __init__(self, msg_class: type, extractor: TopicExtractor, plans: Sequence[SeriesPlan],
                  header: bool, decoder: Decoder | None, store: SampleStore, clock: Clock):
         """
         Compile the topic's batch work.
 
-        :param subscription: the rclpy Subscription (created with ``raw=decoder is not None``).
+        :param msg_class: the topic's message class.
         :param extractor: reads the topic's fields from a message object.
         :param plans: one per series that reads the topic.
         :param header: some series take ``header.stamp``: rows end with its sec, nanosec.
-        :param decoder: reads the same row from serialized bytes, or None to take objects.
+        :param decoder: reads the same row from serialized bytes, or None for message objects.
         :param store: the rings.
         :param clock: the node clock, for receive times under ``use_sim_time``.
         """
-        self.subscription = subscription
-        self.handle = subscription.handle
-        self.pointer = self.handle.pointer
-        self._msg_class = subscription.msg_type
-        self._raw = decoder is not None
+        self.msg_class = msg_class
+        self.raw = decoder is not None
         self._decoder = decoder
         self._extractor = extractor
         self._plans = tuple(plans)
         self._header = header
-        self._stamped = header
         self._store = store
         self._clock = clock
         self._fields = len(extractor.paths)
-        #: Half the subscription's history depth: a batch this big means no pause before the
-        #: next take (messages beyond the depth would be dropped by the middleware).
-        self.high_water = max(1, subscription.qos_profile.depth // 2)
 
     def _row(self, msg: Any) -> list:
         """Read a message object into a row: the fields, then the stamp when there is one."""
@@ -142,29 +140,21 @@ class TopicIngest:
         try:
             return self._decoder(data)
         except RawDecodeError:
-            return self._row(deserialize_message(data, self._msg_class))
+            return self._row(deserialize_message(data, self.msg_class))
 
     def _describe_missing(self, msg: Any, path: str) -> str:
-        if self._raw:
-            msg = deserialize_message(msg, self._msg_class)
+        if self.raw:
+            msg = deserialize_message(msg, self.msg_class)
         return describe_missing(msg, path)
 
-    def drain(self) -> int:
-        """Take every message that is ready (up to MAX_BATCH) and store it; return how many."""
-        take = self.handle.take_message
-        msg_class, raw = self._msg_class, self._raw
-        taken = []
-        while len(taken) < MAX_BATCH:
-            got = take(msg_class, raw)
-            if got is None:
-                break
-            taken.append(got)
-        if taken:
-            self._store_batch(taken)
-        return len(taken)
+    def write(self, taken: list[tuple[Any, dict]]) -> None:
+        """
+        Append the samples of messages taken in one go, and count them per series.
 
-    def _store_batch(self, taken: list[tuple[Any, dict]]) -> None:
-        if self._raw:
+        :param taken: ``(message, message info)`` pairs in arrival order; the message is bytes
+            when the writer has a decoder; the info's ``received_timestamp`` is the receive time.
+        """
+        if self.raw:
             decode = self._row_from_bytes
             rows = [decode(msg) for msg, _ in taken]
         else:
@@ -180,7 +170,7 @@ class TopicIngest:
             received = [(info.get('received_timestamp') or time.time_ns()) * 1e-9
                         for _, info in taken]
         stamps = None
-        if self._stamped:
+        if self._header:
             sec, nanosec = self._fields, self._fields + 1
             stamps = [row[sec] + row[nanosec] * 1e-9 if row[sec] or row[nanosec] else r
                       for row, r in zip(rows, received, strict=True)]
@@ -214,6 +204,43 @@ class TopicIngest:
             stats.last_receive = monotonic_now
             if stats.state == 'waiting':
                 stats.state = 'ok'
+
+
+class TopicIngest:
+    """
+    One drained subscription: take its ready messages and hand them to its writer.
+
+    Built by the node when it subscribes; :class:`DrainLoop` calls :meth:`drain`.
+    """
+
+    def __init__(self, subscription: Any, writer: TopicWriter):
+        """
+        Drain ``subscription`` (created with ``raw=writer.raw``) into ``writer``.
+
+        :param subscription: the rclpy Subscription.
+        :param writer: stores what is taken.
+        """
+        self.subscription = subscription
+        self.handle = subscription.handle
+        self.pointer = self.handle.pointer
+        self._writer = writer
+        #: Half the subscription's history depth: a batch this big means no pause before the
+        #: next take (messages beyond the depth would be dropped by the middleware).
+        self.high_water = max(1, subscription.qos_profile.depth // 2)
+
+    def drain(self) -> int:
+        """Take every message that is ready (up to MAX_BATCH) and store it; return how many."""
+        take = self.handle.take_message
+        msg_class, raw = self._writer.msg_class, self._writer.raw
+        taken = []
+        while len(taken) < MAX_BATCH:
+            got = take(msg_class, raw)
+            if got is None:
+                break
+            taken.append(got)
+        if taken:
+            self._writer.write(taken)
+        return len(taken)
 
 
 class DrainLoop:

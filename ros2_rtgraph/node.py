@@ -14,6 +14,7 @@ that the executor runs per message. With ``drain=True`` (what ``rtgraph`` uses, 
 group the executor never takes from, and :class:`ros2_rtgraph.ingest.DrainLoop` takes their
 messages in batches on the spinning thread, serialized where :mod:`ros2_rtgraph.rawdecode`
 can read the fields straight from the bytes; their QoS event handlers stay with the executor.
+Both ways store through one :class:`ros2_rtgraph.ingest.TopicWriter` per topic.
 
 A topic is subscribed once however many series read it. Its type comes from the YAML file or,
 when the file omits it, from the publishers in the graph; with ``qos: auto`` the subscription
@@ -34,8 +35,6 @@ from collections.abc import Sequence
 import dataclasses
 from dataclasses import dataclass
 from dataclasses import field
-import math
-import time
 from typing import Any
 
 from rcl_interfaces.msg import ParameterDescriptor
@@ -61,10 +60,11 @@ from ros2_rtgraph.config import SeriesConfig
 from ros2_rtgraph.fieldpath import check_path
 from ros2_rtgraph.fieldpath import FieldPathError
 from ros2_rtgraph.fieldpath import TopicExtractor
-from ros2_rtgraph.ingest import describe_missing
+from ros2_rtgraph.ingest import NO_INFO
 from ros2_rtgraph.ingest import SeriesPlan
 from ros2_rtgraph.ingest import STAMP_PATHS
 from ros2_rtgraph.ingest import TopicIngest
+from ros2_rtgraph.ingest import TopicWriter
 from ros2_rtgraph.msgtypes import has_header
 from ros2_rtgraph.msgtypes import message_class
 from ros2_rtgraph.msgtypes import MessageTypeError
@@ -458,16 +458,11 @@ class GraphNode(Node):
     def _subscribe_drained(self, topic: _Topic, qos: QoSProfile,
                            events: SubscriptionEventCallbacks) -> None:
         """Subscribe for the drain loop: serialized when the fields can be read from bytes."""
-        plans = self._plans(topic)
-        header = any(plan.stamped for plan in plans)
-        decoder = compile_decoder(
-            topic.msg_class, [*topic.paths, *(STAMP_PATHS if header else ())])
+        writer = self._writer(topic, serialized=True)
         topic.subscription = self.create_subscription(
             topic.msg_class, topic.name, _never_called, qos, callback_group=self._drain_group,
-            event_callbacks=events, raw=decoder is not None)
-        self._drained[topic.name] = TopicIngest(
-            topic.subscription, topic.extractor, plans, header, decoder, self.store,
-            self.get_clock())
+            event_callbacks=events, raw=writer.raw)
+        self._drained[topic.name] = TopicIngest(topic.subscription, writer)
         self.drain_version += 1
 
     def _unsubscribe(self, topic: _Topic) -> None:
@@ -497,51 +492,24 @@ class GraphNode(Node):
         return text
 
     def _make_callback(self, topic: _Topic) -> Callable[[Any], None]:
-        """
-        Build the topic's message callback: the hot path, so everything is looked up once here.
+        """Build the topic's message callback for the standard executor: one message a batch."""
+        write = self._writer(topic, serialized=False).write
+        return lambda msg: write([(msg, NO_INFO)])
 
-        One extractor call reads every field; the header stamp and the clock are read at most
-        once per message.
+    def _writer(self, topic: _Topic, *, serialized: bool) -> TopicWriter:
         """
-        extractor = topic.extractor
-        append = self.store.append
-        clock = self.get_clock()
-        monotonic = time.monotonic
-        isfinite = math.isfinite
-        header = has_header(topic.msg_class)
+        Return what turns the topic's messages into samples.
+
+        :param serialized: read serialized messages where the fields' layout allows it
+            (``writer.raw`` then says so); else message objects.
+        """
         plans = self._plans(topic)
-        plan = [tuple(p) for p in plans]
-        needs_receive = any(not p.stamped for p in plans)
-
-        def on_message(msg: Any) -> None:
-            values = extractor(msg)
-            stamp_t = received_t = None
-            if header:
-                stamp = msg.header.stamp
-                if stamp.sec or stamp.nanosec:
-                    stamp_t = stamp.sec + stamp.nanosec * 1e-9
-            if needs_receive or stamp_t is None:
-                received_t = clock.now().nanoseconds * 1e-9
-            now = monotonic()
-            for series_id, index, scale, offset, stamped, stats, path in plan:
-                raw = values[index]
-                if raw is None:  # an index past the end of this message's sequence
-                    stats.errors += 1
-                    stats.missing = describe_missing(msg, path)
-                    continue
-                if stats.missing:
-                    stats.missing = ''
-                value = raw * scale + offset
-                append(series_id,
-                       stamp_t if stamped and stamp_t is not None else received_t, value)
-                stats.samples += 1
-                if not isfinite(value):
-                    stats.nonfinite += 1
-                stats.last_receive = now
-                if stats.state == 'waiting':
-                    stats.state = 'ok'
-
-        return on_message
+        header = any(plan.stamped for plan in plans)
+        decoder = compile_decoder(
+            topic.msg_class, [*topic.paths, *(STAMP_PATHS if header else ())]
+        ) if serialized else None
+        return TopicWriter(topic.msg_class, topic.extractor, plans, header, decoder, self.store,
+                           self.get_clock())
 
     def _plans(self, topic: _Topic) -> list[SeriesPlan]:
         """Return, per series reading the topic, where its value is and how to store it."""
