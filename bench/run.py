@@ -41,6 +41,7 @@ from bench.procstat import sample
 from bench.publisher import COUNTER
 from bench.publisher import KINDS
 from bench.sse_reader import LATENCY_BINS_PER_SECOND
+from ros2_rtgraph.rosdistro import LOCALHOST_DISCOVERY_ENV
 
 RESULTS_DIR = Path(__file__).resolve().parent / 'results'
 DEFAULT_KINDS = ('float64', 'imu')
@@ -191,8 +192,7 @@ def _bench_env() -> dict[str, str]:
     """Child environment: one ROS domain for the whole benchmark, discovery on this host."""
     env = dict(os.environ)
     env.setdefault('ROS_DOMAIN_ID', str(1 + os.getpid() % 101))
-    env['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'   # Jazzy and newer
-    env['ROS_LOCALHOST_ONLY'] = '1'                       # Humble
+    env.update(LOCALHOST_DISCOVERY_ENV)  # rosdistro decides which variable this ROS reads
     env['PYTHONUNBUFFERED'] = '1'
     return env
 
