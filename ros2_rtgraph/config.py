@@ -87,6 +87,7 @@ class SeriesConfig:
     depth: int
     scale: float
     offset: float  # value = raw * scale + offset
+    stale_after: float | None  # seconds without a sample before 'stale'; None = from its rate
     chart: int  # index of its chart
     line: int  # 1-based line of this series in the file
     key: str  # key path, e.g. 'charts[0].series[1]'
@@ -336,9 +337,11 @@ _SERIES_RULES: _Rules = {
     'depth': lambda r, n, k: r.integer(n, k, 1, 10_000),
     'scale': lambda r, n, k: r.number(n, k),
     'offset': lambda r, n, k: r.number(n, k),
+    'stale_after': lambda r, n, k: r.number(n, k, optional=True, above=0.0),
 }
 _SERIES_DEFAULTS = {
     'type': None, 'stamp': 'header', 'qos': 'auto', 'depth': 10, 'scale': 1.0, 'offset': 0.0,
+    'stale_after': None,
 }
 _LIMIT_RULES: _Rules = {
     'value': lambda r, n, k: r.number(n, k),

@@ -289,7 +289,8 @@ class GraphNode(Node):
         self.config = self._load_config()
         server = self.config.server
         self.store = SampleStore([s.id for s in self.config.series], server.buffer)
-        self.stats = StatsBoard([s.id for s in self.config.series])
+        self.stats = StatsBoard([s.id for s in self.config.series],
+                                {s.id: s.stale_after for s in self.config.series})
         self._logged: set[str] = set()
         self._topics = _group_by_topic(self.config)
         for topic in self._topics.values():

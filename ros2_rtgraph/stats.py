@@ -6,25 +6,36 @@ Per-series health counters and the status the page shows next to each legend ent
 The ROS thread bumps the counters of a :class:`SeriesStats`, sets its ``state`` and, once per
 message or batch, ``missing``: why the topic's most recent message had no value for the series
 (an index past the end of a sequence), '' when it had one. The status is derived from those
-when it is asked for, so the hot path only stores a string it already has. The frame
-pump adds what decimation dropped and what non-finite values it sent, and calls
+when it is asked for, so the hot path only stores a string it already has. Ingest counts the
+non-finite values, the frame pump what decimation dropped, and the pump calls
 :meth:`StatsBoard.snapshot` once a second. Counters are plain ints written by one thread each
 and read without a lock: a reader may see a value one update old, never a torn one (CPython).
 Rates and ages use a steady clock (``time.monotonic()``), never the ROS or wall clock.
+
+Staleness: a series is stale when no sample came for ``STALE_PERIODS`` times the period it had
+while it was flowing, and never sooner than ``STALE_MIN`` seconds (or after the series'
+``stale_after`` when the YAML sets one). The period is measured between the receive times of
+samples, so it stands still once the topic stops: a stopped topic turns stale once and stays
+stale until samples come again, whatever its rate was. The rate shown beside it is measured
+over the last seconds of the steady clock and drops to 0 Hz instead.
 """
 
 from collections import deque
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 import threading
 
-# Seconds of sample-count history the rate is measured over: long enough to smooth a 1 Hz
-# topic, short enough that a stopped topic reads 0 Hz soon after.
+# Seconds of sample-count history the rate and the period are measured over: long enough to
+# smooth a 1 Hz topic, short enough that a stopped topic reads 0 Hz soon after.
 RATE_WINDOW = 5.0
-# A series is stale when no sample came for STALE_PERIODS expected periods, but never sooner
-# than STALE_MIN seconds (a 1 kHz topic must not flicker on a scheduling hiccup).
-STALE_MIN = 2.0
-STALE_PERIODS = 5.0
+# A series is stale when no sample came for STALE_PERIODS periods, but never sooner than
+# STALE_MIN seconds (a 1 kHz topic must not flicker on a scheduling hiccup).
+STALE_MIN = 1.0
+STALE_PERIODS = 3.0
+# Seconds a series with one sample so far (no period measured yet) stays fresh: long enough
+# for the second sample of a 0.2 Hz topic.
+FIRST_PERIOD_GRACE = 10.0
 
 
 @dataclass
@@ -43,18 +54,25 @@ class SeriesStats:
 class StatsBoard:
     """The stats of every series, and the rate bookkeeping behind :meth:`snapshot`."""
 
-    def __init__(self, series_ids: Sequence[str]):
+    def __init__(self, series_ids: Sequence[str],
+                 stale_after: Mapping[str, float | None] | None = None):
         """
         Create zeroed stats for each series.
 
         :param series_ids: the configured series ids, e.g. ``['s0', 's1']``.
+        :param stale_after: seconds without a sample after which a series is stale, per
+            series id; a series not given (or None) takes the rule of the module docstring.
         """
         self.series: dict[str, SeriesStats] = {sid: SeriesStats() for sid in series_ids}
-        # Guards the rate history below; snapshot() may be called from several threads.
-        self._rate_lock = threading.Lock()
-        self._history: dict[str, deque[tuple[float, int]]] = {
+        self._stale_after = {sid: (stale_after or {}).get(sid) for sid in series_ids}
+        # Guards the histories below; snapshot() may be called from several threads.
+        self._lock = threading.Lock()
+        # (steady time of the snapshot, samples): the rate.
+        self._counts: dict[str, deque[tuple[float, int]]] = {sid: deque() for sid in series_ids}
+        # (receive time of the newest sample, samples), one entry per change: the period.
+        self._arrivals: dict[str, deque[tuple[float, int]]] = {
             sid: deque() for sid in series_ids}
-        self._last_rate: dict[str, float] = dict.fromkeys(series_ids, 0.0)
+        self._period: dict[str, float | None] = dict.fromkeys(series_ids)
 
     def snapshot(self, now: float) -> dict:
         """
@@ -68,11 +86,13 @@ class StatsBoard:
             message had no value for the series.
         """
         result = {}
-        with self._rate_lock:
+        with self._lock:
             for sid, stats in self.series.items():
                 samples = stats.samples
-                rate = self._rate(sid, now, samples)
                 last = stats.last_receive
+                rate = self._rate(sid, now, samples)
+                if last is not None:
+                    self._measure_period(sid, last, samples)
                 age = None if last is None else max(0.0, now - last)
                 result[sid] = {
                     'rate': round(rate, 3),
@@ -85,19 +105,40 @@ class StatsBoard:
                 }
         return result
 
+    def stale_limit(self, sid: str) -> float:
+        """Return the seconds without a sample after which series ``sid`` is stale now."""
+        configured = self._stale_after[sid]
+        if configured is not None:
+            return configured
+        period = self._period[sid]
+        if period is None:
+            return FIRST_PERIOD_GRACE
+        return max(STALE_MIN, STALE_PERIODS * period)
+
     def _rate(self, sid: str, now: float, samples: int) -> float:
-        history = self._history[sid]
+        history = self._counts[sid]
         history.append((now, samples))
         while len(history) > 2 and now - history[1][0] >= RATE_WINDOW:
             history.popleft()
         first_time, first_samples = history[0]
         elapsed = now - first_time
-        if elapsed <= 0.0:
-            return 0.0
-        rate = (samples - first_samples) / elapsed
-        if rate > 0.0:
-            self._last_rate[sid] = rate
-        return rate
+        return (samples - first_samples) / elapsed if elapsed > 0.0 else 0.0
+
+    def _measure_period(self, sid: str, last: float, samples: int) -> None:
+        """Update the period from receive times; it only moves while samples arrive."""
+        arrivals = self._arrivals[sid]
+        if arrivals and arrivals[-1][1] == samples:
+            return  # nothing new since the last look
+        if arrivals and last - arrivals[-1][0] > self.stale_limit(sid):
+            # Samples again after an outage: the hole is not a period. Measure afresh, and
+            # keep the old period until there is a new one.
+            arrivals.clear()
+        arrivals.append((last, samples))
+        while len(arrivals) > 2 and last - arrivals[1][0] >= RATE_WINDOW:
+            arrivals.popleft()
+        first_time, first_samples = arrivals[0]
+        if samples > first_samples and last > first_time:
+            self._period[sid] = (last - first_time) / (samples - first_samples)
 
     def _status(self, sid: str, state: str, missing: str, age: float | None) -> str:
         if state.startswith('error'):
@@ -106,8 +147,4 @@ class StatsBoard:
             return f'error: {missing}'
         if age is None:
             return 'waiting'
-        # The expected period comes from the last rate seen while samples flowed, so a topic
-        # that stopped turns stale instead of reading 0 Hz and waiting for ever.
-        last_rate = self._last_rate[sid]
-        limit = STALE_MIN if last_rate <= 0.0 else max(STALE_MIN, STALE_PERIODS / last_rate)
-        return 'stale' if age > limit else 'ok'
+        return 'stale' if age > self.stale_limit(sid) else 'ok'

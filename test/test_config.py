@@ -53,6 +53,7 @@ charts:
         depth: 50
         scale: 2
         offset: -9.81
+        stale_after: 2.5
   - title: Joints
     limits: {value: 1.5}
     series: ['/joint_states.position[2]']
@@ -61,7 +62,7 @@ charts:
 
 def _series(**fields) -> SeriesConfig:
     defaults = {'type': None, 'stamp': 'header', 'qos': 'auto', 'depth': 10, 'scale': 1.0,
-                'offset': 0.0}
+                'offset': 0.0, 'stale_after': None}
     defaults.setdefault('label', f"{fields['topic']}.{fields['field']}")
     return SeriesConfig(**{**defaults, **fields})
 
@@ -72,8 +73,9 @@ def test_full_example_parses_into_the_expected_dataclasses():
                  key='charts[0].series[0]')
     s1 = _series(id='s1', topic='/imu/data', field='linear_acceleration.z',
                  type='sensor_msgs/msg/Imu', label='z', stamp='receive', qos='best_effort',
-                 depth=50, scale=2.0, offset=-9.81, chart=0, line=18, key='charts[0].series[1]')
-    s2 = _series(id='s2', topic='/joint_states', field='position[2]', chart=1, line=29,
+                 depth=50, scale=2.0, offset=-9.81, stale_after=2.5, chart=0, line=18,
+                 key='charts[0].series[1]')
+    s2 = _series(id='s2', topic='/joint_states', field='position[2]', chart=1, line=30,
                  key='charts[1].series[0]')
     assert config == Config(
         server=ServerConfig(host='0.0.0.0', port=0, frame_rate=12.5, max_points=800,
@@ -406,6 +408,10 @@ BAD = [
      'must be between 1 and 10000, got 0'),
     (_one_series('{topic: /a, field: x, depth: 1.5}'), 4, 'charts[0].series[0].depth',
      'expected an integer, got float 1.5'),
+    (_one_series('{topic: /a, field: x, stale_after: 0}'), 4, 'charts[0].series[0].stale_after',
+     'must be greater than 0, got 0'),
+    (_one_series('{topic: /a, field: x, stale_after: soon}'), 4,
+     'charts[0].series[0].stale_after', "expected a number (or null), got string 'soon'"),
     (_one_series('{topic: /a, field: x, scale: true}'), 4, 'charts[0].series[0].scale',
      'expected a number, got boolean true'),
     (_one_series('{topic: /a, field: x, offset: -.inf}'), 4, 'charts[0].series[0].offset',
@@ -488,7 +494,8 @@ SERIES = _mostly(st.sampled_from(['/a.x', 'b/c.y[1]', '/a.x.y']) | _section(
     type=st.sampled_from(['sensor_msgs/Imu', 'a/msg/B', None]), label=TEXT,
     stamp=st.sampled_from(['header', 'receive']),
     qos=st.sampled_from(['auto', 'sensor_data', 'reliable', 'best_effort']),
-    depth=st.integers(1, 100), scale=FINITE, offset=FINITE))
+    depth=st.integers(1, 100), scale=FINITE, offset=FINITE,
+    stale_after=st.floats(0.1, 100) | st.none()))
 LIMIT = FINITE | _section(('value',), value=FINITE, label=st.text(max_size=4))
 CHART = st.builds(
     lambda chart, series: {**chart, 'series': series},

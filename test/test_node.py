@@ -703,3 +703,36 @@ charts:
         raw = {sink.subscription.topic_name: sink.subscription.raw
                for sink in node.drained_topics()}
         assert raw == {'/poses': False, '/float': True}
+
+
+def test_a_1_hz_topic_turns_stale_soon_after_it_stops_and_stays_stale(robot, tmp_path):
+    yaml_text = """\
+charts:
+  - title: Slow
+    series: [{topic: /slow, type: std_msgs/msg/Float64, field: data, qos: reliable}]
+"""
+    peer = DrainPeer()
+    try:
+        node = start_node(peer, tmp_path, yaml_text)
+        publisher = robot.create_publisher(Float64, '/slow', RELIABLE)
+        timer = robot.create_timer(1.0, lambda: publisher.publish(Float64(data=1.0)))
+        # The stats are looked at twice a second here (the pump does it once a second).
+        wait_for(lambda: node.stats.series['s0'].samples >= 4 and status(node, 's0') == 'ok',
+                 interval=0.5, what='four samples at 1 Hz')
+        while node.stats.series['s0'].samples < 6:
+            assert status(node, 's0') == 'ok'  # never stale while it flows
+            time.sleep(0.5)
+        timer.cancel()
+        last = node.stats.series['s0'].last_receive
+        wait_for(lambda: status(node, 's0') == 'stale', interval=0.1, what='stale')
+        # Stale after three periods, not later, measured on the node's own stats clock.
+        age = node.stats.snapshot(time.monotonic())['s0']['age']
+        assert 3.0 <= age <= 3.0 + 1.0, age
+        assert node.stats.stale_limit('s0') == pytest.approx(3.0, rel=0.1)
+        # And it stays stale while nothing comes (the measured rate drops meanwhile).
+        for _ in range(16):
+            assert status(node, 's0') == 'stale'
+            time.sleep(0.5)
+        assert node.stats.series['s0'].last_receive == last
+    finally:
+        peer.close()

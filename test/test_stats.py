@@ -3,9 +3,11 @@
 """StatsBoard: rates from count deltas on a steady clock, the stale rule and status strings."""
 
 import json
+import random
 
 import pytest
 
+from ros2_rtgraph.stats import FIRST_PERIOD_GRACE
 from ros2_rtgraph.stats import StatsBoard
 
 
@@ -51,38 +53,94 @@ def test_rate_forgets_samples_older_than_the_window():
     assert snapshot['s0']['rate'] == pytest.approx(10.0)
 
 
-@pytest.mark.parametrize(('rate', 'age', 'status'), [
-    # fast topics: stale after the 2 s floor
-    (100.0, 1.9, 'ok'),
-    (100.0, 2.1, 'stale'),
-    # slow topics: stale after five periods
-    (1.0, 4.9, 'ok'),
-    (1.0, 5.1, 'stale'),
-    (0.2, 24.0, 'ok'),
-    (0.2, 26.0, 'stale'),
-])
-def test_stale_after_five_periods_but_not_before_two_seconds(rate, age, status):
-    board = StatsBoard(['s0'])
-    _feed(board, 's0', 0.0, 0)
-    board.snapshot(0.0)
-    # Ten seconds of samples at `rate`, the last one received at t = 10.
-    _feed(board, 's0', 10.0, round(rate * 10))
-    board.snapshot(10.0)
-    snapshot = board.snapshot(10.0 + age)
-    assert snapshot['s0']['status'] == status
-    assert snapshot['s0']['age'] == pytest.approx(age)
+def _run(board: StatsBoard, arrivals: list[float], until: float, sid: str = 's0',
+         phase: float = 0.37) -> list[tuple[float, float | None, str]]:
+    """
+    Play samples received at ``arrivals`` (steady seconds) against snapshots once a second.
+
+    The writer's side is what ingest does per batch: bump ``samples``, set ``last_receive``.
+    :return: ``(now, age of the newest sample, status)`` of every snapshot up to ``until``.
+    """
+    seen = []
+    given = 0
+    stats = board.series[sid]
+    for second in range(int(until - phase) + 1):
+        now = phase + second
+        while given < len(arrivals) and arrivals[given] <= now:
+            stats.samples += 1
+            stats.last_receive = arrivals[given]
+            stats.state = 'ok'
+            given += 1
+        entry = board.snapshot(now)[sid]
+        seen.append((now, entry['age'], entry['status']))
+    return seen
 
 
-def test_a_topic_that_stopped_turns_stale_not_waiting():
+def _steady(rate: float, start: float, stop: float) -> list[float]:
+    return [start + i / rate for i in range(int((stop - start) * rate) + 1)]
+
+
+def _stale_from(seen, after: float) -> float | None:
+    """Return when a snapshot after ``after`` first said stale (None: never)."""
+    return next((now for now, _, status in seen if now > after and status == 'stale'), None)
+
+
+# rate -> seconds without a sample after which the series is stale: max(3 periods, 1 s)
+LIMITS = {0.2: 15.0, 1.0: 3.0, 5.0: 1.0, 200.0: 1.0, 1000.0: 1.0}
+
+
+@pytest.mark.parametrize('rate', sorted(LIMITS))
+def test_a_series_is_ok_while_it_flows_and_stale_soon_after_it_stops(rate):
     board = StatsBoard(['s0'])
-    _feed(board, 's0', 0.0, 0)
-    board.snapshot(0.0)
-    _feed(board, 's0', 1.0, 100)
-    board.snapshot(1.0)
-    for second in range(2, 30):  # no more samples: the measured rate drops to 0
-        snapshot = board.snapshot(float(second))
-    assert snapshot['s0']['rate'] == 0.0
-    assert snapshot['s0']['status'] == 'stale'
+    arrivals = _steady(rate, 0.0, 60.0)
+    seen = _run(board, arrivals, 200.0)
+    last = arrivals[-1]
+    flowing = [status for now, _, status in seen if arrivals[0] <= now <= last]
+    assert flowing and set(flowing) == {'ok'}, flowing
+    # Stale once the newest sample is older than the limit (seen by the next snapshot)...
+    turned = _stale_from(seen, last)
+    assert turned is not None
+    assert LIMITS[rate] < turned - last <= LIMITS[rate] + 1.0
+    # ...and it stays stale for as long as nothing comes, with the rate at 0.
+    assert {status for now, _, status in seen if now >= turned} == {'stale'}
+    assert board.snapshot(201.0)['s0']['rate'] == 0.0
+    assert board.stale_limit('s0') == pytest.approx(LIMITS[rate])
+
+
+def test_jittery_arrivals_of_a_slow_topic_stay_ok():
+    jitter = random.Random(3)
+    arrivals = [i + jitter.uniform(-0.3, 0.3) for i in range(1, 60)]
+    seen = _run(StatsBoard(['s0']), arrivals, 59.0)
+    assert {status for now, _, status in seen if now > arrivals[0]} == {'ok'}
+
+
+def test_after_an_outage_the_hole_is_not_taken_for_a_period():
+    board = StatsBoard(['s0'])
+    # 5 Hz for 20 s, nothing for 20 s, 5 Hz for 10 s, then it stops again.
+    arrivals = _steady(5.0, 0.0, 20.0) + _steady(5.0, 40.0, 50.0)
+    seen = _run(board, arrivals, 80.0)
+    statuses = {now: status for now, _, status in seen}
+    assert statuses[25.37] == 'stale' and statuses[40.37] == 'ok'  # back at the first sample
+    turned = _stale_from(seen, 50.0)
+    assert turned is not None and turned - 50.0 <= 2.0, seen
+
+
+def test_one_sample_so_far_stays_fresh_for_the_first_period_grace():
+    board = StatsBoard(['s0'])
+    seen = _run(board, [0.0], 30.0)
+    turned = _stale_from(seen, 0.0)
+    assert turned is not None and FIRST_PERIOD_GRACE < turned <= FIRST_PERIOD_GRACE + 1.0
+
+
+def test_stale_after_from_the_yaml_wins_over_the_rate():
+    board = StatsBoard(['s0', 's1'], {'s0': 0.5})
+    _run(board, _steady(1.0, 0.0, 10.0), 10.0)
+    assert board.stale_limit('s0') == 0.5
+    assert board.stale_limit('s1') == FIRST_PERIOD_GRACE  # nothing received on s1
+    stats = board.series['s0']
+    stats.last_receive = 20.0
+    assert board.snapshot(20.4)['s0']['status'] == 'ok'
+    assert board.snapshot(20.6)['s0']['status'] == 'stale'
 
 
 @pytest.mark.parametrize(('state', 'last_receive', 'status'), [
