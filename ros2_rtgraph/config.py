@@ -84,7 +84,7 @@ class SeriesConfig:
     label: str
     stamp: str  # one of STAMP_CHOICES
     qos: str  # one of QOS_CHOICES
-    depth: int
+    depth: int | None  # subscription history depth; None = sized by the node (AUTO_DEPTH)
     scale: float
     offset: float  # value = raw * scale + offset
     stale_after: float | None  # seconds without a sample before 'stale'; None = from its rate
@@ -230,8 +230,11 @@ class _Reader:
             self.fail(node, key, f'must be at most {at_most:g}, got {node.value}')
         return value
 
-    def integer(self, node: Node, key: str, low: int, high: int) -> int:
-        value = self.expect(node, key, 'an integer', ('integer',))
+    def integer(self, node: Node, key: str, low: int, high: int, *, optional=False) -> int | None:
+        kinds = ('integer', 'null') if optional else ('integer',)
+        value = self.expect(node, key, 'an integer (or null)' if optional else 'an integer', kinds)
+        if value is None:
+            return None
         if not low <= value <= high:
             self.fail(node, key, f'must be between {low} and {high}, got {_short(node.value)}')
         return value
@@ -334,13 +337,13 @@ _SERIES_RULES: _Rules = {
     'label': lambda r, n, k: r.string(n, k, nonempty=True),
     'stamp': lambda r, n, k: r.choice(n, k, STAMP_CHOICES),
     'qos': lambda r, n, k: r.choice(n, k, QOS_CHOICES),
-    'depth': lambda r, n, k: r.integer(n, k, 1, 10_000),
+    'depth': lambda r, n, k: r.integer(n, k, 1, 10_000, optional=True),
     'scale': lambda r, n, k: r.number(n, k),
     'offset': lambda r, n, k: r.number(n, k),
     'stale_after': lambda r, n, k: r.number(n, k, optional=True, above=0.0),
 }
 _SERIES_DEFAULTS = {
-    'type': None, 'stamp': 'header', 'qos': 'auto', 'depth': 10, 'scale': 1.0, 'offset': 0.0,
+    'type': None, 'stamp': 'header', 'qos': 'auto', 'depth': None, 'scale': 1.0, 'offset': 0.0,
     'stale_after': None,
 }
 _LIMIT_RULES: _Rules = {

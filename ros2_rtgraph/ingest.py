@@ -52,6 +52,15 @@ MAX_BATCH = 1000
 #: filled half its history depth (a longer pause could then lose messages).
 COALESCE = 0.004
 
+#: Rate (Hz) and pause (s) the default subscription depth is sized for: a topic at up to
+#: SIZED_RATE loses nothing while the loop does not take for SIZED_PAUSE (coalescing plus a
+#: scheduling stall of a loaded machine). Publishers' depths cannot be read from the graph
+#: (endpoint info reports 0), so the size cannot follow theirs.
+SIZED_RATE = 2000
+SIZED_PAUSE = 0.05
+#: Subscription history depth when no series of a topic sets ``depth``.
+AUTO_DEPTH = math.ceil(SIZED_RATE * SIZED_PAUSE)
+
 # The paths a topic with a header reads after its series' fields, for the stamp.
 STAMP_PATHS = ('header.stamp.sec', 'header.stamp.nanosec')
 

@@ -60,6 +60,7 @@ from ros2_rtgraph.config import SeriesConfig
 from ros2_rtgraph.fieldpath import check_path
 from ros2_rtgraph.fieldpath import FieldPathError
 from ros2_rtgraph.fieldpath import TopicExtractor
+from ros2_rtgraph.ingest import AUTO_DEPTH
 from ros2_rtgraph.ingest import NO_INFO
 from ros2_rtgraph.ingest import SeriesPlan
 from ros2_rtgraph.ingest import STAMP_PATHS
@@ -173,7 +174,7 @@ class _Topic:
     series: list[SeriesConfig]
     type_name: str | None   # from YAML (normalised), None = discover
     qos: str                # 'auto' or the series' explicit choice
-    depth: int
+    depth: int              # the largest depth its series give, else AUTO_DEPTH
     msg_class: type | None = None
     readers: list[SeriesConfig] = field(default_factory=list)  # series whose path fits
     paths: list[str] = field(default_factory=list)  # distinct fields of the readers
@@ -200,7 +201,7 @@ def _group_by_topic(config: Config) -> dict[str, _Topic]:
         topic = topics.get(series.topic)
         if topic is None:
             topics[series.topic] = _Topic(
-                series.topic, [series], type_name, series.qos, series.depth)
+                series.topic, [series], type_name, series.qos, series.depth or 0)
             continue
         first = topic.series[0]
         if type_name and topic.type_name and type_name != topic.type_name:
@@ -216,7 +217,9 @@ def _group_by_topic(config: Config) -> dict[str, _Topic]:
         topic.series.append(series)
         topic.type_name = topic.type_name or type_name
         topic.qos = series.qos if series.qos != 'auto' else topic.qos
-        topic.depth = max(topic.depth, series.depth)
+        topic.depth = max(topic.depth, series.depth or 0)
+    for topic in topics.values():
+        topic.depth = topic.depth or AUTO_DEPTH  # no series gave one: sized for the drain loop
     return topics
 
 

@@ -9,10 +9,10 @@ from std_msgs.msg import Float64
 
 
 class RatePublisher:
-    """Publish Float64 on a topic at about ``rate`` Hz from a thread, in batches."""
+    """Publish Float64 1.0, 2.0, ... on a topic at about ``rate`` Hz from a thread, in batches."""
 
-    def __init__(self, node, topic: str, rate: float):
-        self.publisher = node.create_publisher(Float64, topic, QoSProfile(depth=1000))
+    def __init__(self, node, topic: str, rate: float, qos: QoSProfile | None = None):
+        self.publisher = node.create_publisher(Float64, topic, qos or QoSProfile(depth=1000))
         self.batch = max(1, int(rate / 100))
         self.period = self.batch / rate
         self.stop_event = threading.Event()

@@ -61,7 +61,7 @@ charts:
 
 
 def _series(**fields) -> SeriesConfig:
-    defaults = {'type': None, 'stamp': 'header', 'qos': 'auto', 'depth': 10, 'scale': 1.0,
+    defaults = {'type': None, 'stamp': 'header', 'qos': 'auto', 'depth': None, 'scale': 1.0,
                 'offset': 0.0, 'stale_after': None}
     defaults.setdefault('label', f"{fields['topic']}.{fields['field']}")
     return SeriesConfig(**{**defaults, **fields})
@@ -407,7 +407,7 @@ BAD = [
     (_one_series('{topic: /a, field: x, depth: 0}'), 4, 'charts[0].series[0].depth',
      'must be between 1 and 10000, got 0'),
     (_one_series('{topic: /a, field: x, depth: 1.5}'), 4, 'charts[0].series[0].depth',
-     'expected an integer, got float 1.5'),
+     'expected an integer (or null), got float 1.5'),
     (_one_series('{topic: /a, field: x, stale_after: 0}'), 4, 'charts[0].series[0].stale_after',
      'must be greater than 0, got 0'),
     (_one_series('{topic: /a, field: x, stale_after: soon}'), 4,
@@ -494,7 +494,7 @@ SERIES = _mostly(st.sampled_from(['/a.x', 'b/c.y[1]', '/a.x.y']) | _section(
     type=st.sampled_from(['sensor_msgs/Imu', 'a/msg/B', None]), label=TEXT,
     stamp=st.sampled_from(['header', 'receive']),
     qos=st.sampled_from(['auto', 'sensor_data', 'reliable', 'best_effort']),
-    depth=st.integers(1, 100), scale=FINITE, offset=FINITE,
+    depth=st.integers(1, 100) | st.none(), scale=FINITE, offset=FINITE,
     stale_after=st.floats(0.1, 100) | st.none()))
 LIMIT = FINITE | _section(('value',), value=FINITE, label=st.text(max_size=4))
 CHART = st.builds(

@@ -14,6 +14,7 @@ that the steady series kept flowing meanwhile ("nothing else lost").
 """
 
 import math
+import signal
 import threading
 import time
 
@@ -93,9 +94,10 @@ charts:
       - {topic: /f/burst, type: std_msgs/msg/Float64, field: data, depth: 100}
       - {topic: /f/comeback, type: std_msgs/msg/Float64, field: data}
       - {topic: /f/twotypes, field: data}
+      - {topic: /f/fast, type: std_msgs/msg/Float64, field: data}
 """
-STEADY, ARRAY, MIXED, QOS, EXTREME, INT64, BURST, COMEBACK, TWO_TYPES = (
-    f's{i}' for i in range(9))
+STEADY, ARRAY, MIXED, QOS, EXTREME, INT64, BURST, COMEBACK, TWO_TYPES, FAST = (
+    f's{i}' for i in range(10))
 
 
 class Reader:
@@ -170,6 +172,7 @@ def reader(tmp_path_factory, robot):
                            else '/stream', timeout=30)
         assert client.status == 200
         one = Reader(client)
+        one.bridge = bridge
         one.steady_keeps_flowing()
         yield one
         assert bridge.process.poll() is None  # the bridge survived the whole catalogue
@@ -310,6 +313,27 @@ def test_a_10_khz_burst_is_taken_without_losing_the_others(reader, robot):
     assert reader.counter(BURST, 'errors') == 0
     reader.steady_keeps_flowing()
     assert len(reader.values(STEADY)) > steady_before
+
+
+def test_a_bridge_that_stalls_at_2_khz_loses_no_sample(reader, robot):
+    """The default depth rides out stops of the bridge's whole process (20 ms each) at 2 kHz."""
+    fast = RatePublisher(robot, '/f/fast', 2000, qos_profile_sensor_data)
+    try:
+        wait_until(lambda: len(reader.values(FAST)) > 400, what='the fast topic to flow')
+        for _ in range(10):
+            reader.bridge.process.send_signal(signal.SIGSTOP)
+            time.sleep(0.02)
+            reader.bridge.process.send_signal(signal.SIGCONT)
+            time.sleep(0.2)
+    finally:
+        fast.close()
+    last = float(fast.sent)
+    wait_until(lambda: last in reader.values(FAST), what='the last sample')
+    got = reader.values(FAST)
+    # From the first sample the subscription heard to the last one sent: every one, in order.
+    assert got == [float(v) for v in range(int(got[0]), int(last) + 1)]
+    assert reader.counter(FAST, 'decimated') == 0
+    reader.steady_keeps_flowing()
 
 
 def test_a_publisher_that_disappears_and_comes_back(reader, robot):

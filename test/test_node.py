@@ -45,8 +45,11 @@ from std_msgs.msg import Float64
 from std_msgs.msg import Int32
 
 from ros2_rtgraph.config import ConfigError
+from ros2_rtgraph.ingest import AUTO_DEPTH
 from ros2_rtgraph.ingest import describe_missing
 from ros2_rtgraph.ingest import DrainLoop
+from ros2_rtgraph.ingest import SIZED_PAUSE
+from ros2_rtgraph.ingest import SIZED_RATE
 from ros2_rtgraph.node import choose_qos
 from ros2_rtgraph.node import GraphNode
 from ros2_rtgraph.rosdistro import PublisherEventCallbacks
@@ -703,6 +706,21 @@ charts:
         raw = {sink.subscription.topic_name: sink.subscription.raw
                for sink in node.drained_topics()}
         assert raw == {'/poses': False, '/float': True}
+
+
+def test_depth_is_sized_for_the_drain_loop_unless_a_series_sets_one(bridge_peer, tmp_path):
+    yaml_text = """\
+charts:
+  - title: Depths
+    series:
+      - {topic: /sized, type: std_msgs/msg/Float64, field: data, qos: reliable}
+      - {topic: /chosen, type: std_msgs/msg/Float64, field: data, qos: reliable, depth: 7}
+      - {topic: /chosen, type: std_msgs/msg/Float64, field: data, qos: reliable, scale: 2}
+"""
+    node = start_node(bridge_peer, tmp_path, yaml_text)
+    depths = {s.topic_name: s.qos_profile.depth for s in node.subscriptions}
+    assert depths['/sized'] == AUTO_DEPTH >= SIZED_RATE * SIZED_PAUSE  # 2 kHz for 50 ms
+    assert depths['/chosen'] == 7  # an explicit depth wins
 
 
 def test_a_1_hz_topic_turns_stale_soon_after_it_stops_and_stays_stale(robot, tmp_path):
