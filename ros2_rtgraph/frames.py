@@ -94,6 +94,9 @@ class Frame:
     series: dict[str, tuple[np.ndarray, np.ndarray]]  # id -> (t, v); no samples: omitted
     samples: int  # samples read before decimation
     decimated: dict[str, int]  # per series in `series`: samples dropped by decimation
+    # Series in `series` whose ring overwrote samples after `lo` before they were read: a
+    # reader that had everything up to `lo` is missing some, so the line breaks before these.
+    lost: frozenset[str] = frozenset()
 
 
 def _thin(samples: Samples, max_points: int) -> tuple[np.ndarray, np.ndarray, int]:
@@ -104,7 +107,8 @@ def _thin(samples: Samples, max_points: int) -> tuple[np.ndarray, np.ndarray, in
     return samples.t[keep], samples.v[keep], len(samples.t) - len(keep)
 
 
-def _assemble(lo: int, hi: int, reads: dict[str, Samples], max_points: int) -> Frame:
+def _assemble(lo: int, hi: int, reads: dict[str, Samples], max_points: int,
+              lost: frozenset[str] = frozenset()) -> Frame:
     series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     decimated: dict[str, int] = {}
     total = 0
@@ -115,7 +119,8 @@ def _assemble(lo: int, hi: int, reads: dict[str, Samples], max_points: int) -> F
         t, v, dropped = _thin(samples, max_points)
         series[series_id] = (t, v)
         decimated[series_id] = dropped
-    return Frame(lo=lo, hi=hi, series=series, samples=total, decimated=decimated)
+    return Frame(lo=lo, hi=hi, series=series, samples=total, decimated=decimated,
+                 lost=lost & series.keys())
 
 
 def build_frame(store: SampleStore, lo: int, hi: int, max_points: int) -> Frame:
@@ -128,7 +133,8 @@ def build_frame(store: SampleStore, lo: int, hi: int, max_points: int) -> Frame:
     :param max_points: budget per series.
     """
     reads = {sid: ring.read_since(lo, hi) for sid, ring in store.rings.items()}
-    return _assemble(lo, hi, reads, max_points)
+    lost = frozenset(sid for sid, ring in store.rings.items() if ring.dropped_seq > lo)
+    return _assemble(lo, hi, reads, max_points, lost)
 
 
 def build_window(store: SampleStore, seconds: float, hi: int, max_points: int) -> Frame:
@@ -150,7 +156,10 @@ def build_window(store: SampleStore, seconds: float, hi: int, max_points: int) -
     return _assemble(lo, hi, reads, max_points)
 
 
-def _json_numbers(values: np.ndarray) -> tuple[str, int]:
+_GAP = ',"gap":true'
+
+
+def _json_numbers(values: np.ndarray) -> str:
     """
     Format floats as a JSON array body; non-finite become ``null``.
 
@@ -169,7 +178,8 @@ def encode_series_json(frame: Frame) -> str:
     """
     Encode a frame's series as strict JSON, the body of a ``data`` or ``snapshot`` event.
 
-    ``{"series":{"s0":{"t":[...],"v":[...]}}}``; never ``NaN`` or ``Infinity``,
+    ``{"series":{"s0":{"t":[...],"v":[...]}}}``, plus ``"gap":true`` in a series that
+    lost samples after the frame's ``lo`` (:attr:`Frame.lost`); never ``NaN`` or ``Infinity``,
     which the browser's ``JSON.parse`` rejects: non-finite values become ``null``
     (a gap in a Rickshaw line chart). Times are always finite in practice; they
     get the same treatment so the output is strict whatever comes in.
@@ -178,7 +188,8 @@ def encode_series_json(frame: Frame) -> str:
     holds only what decimation kept).
     """
     parts = [
-        f'{json.dumps(series_id)}:{{"t":[{_json_numbers(t)}],"v":[{_json_numbers(v)}]}}'
+        f'{json.dumps(series_id)}:{{"t":[{_json_numbers(t)}],"v":[{_json_numbers(v)}]'
+        f'{_GAP if series_id in frame.lost else ""}}}'
         for series_id, (t, v) in frame.series.items()
     ]
     return '{"series":{' + ','.join(parts) + '}}'

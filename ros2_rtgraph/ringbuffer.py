@@ -8,7 +8,8 @@ snapshots and catch-up after a reconnect all read from them. Invariants:
 
 - Memory is bounded for ever: each ring preallocates three numpy arrays of
   ``capacity`` elements (seq int64, t float64, v float64) and never reallocates;
-  a full ring overwrites its oldest sample and counts it in ``overwritten``.
+  a full ring overwrites its oldest sample, counts it in ``overwritten`` and remembers
+  the sequence number of the newest sample it lost in ``dropped_seq``.
 - Every sample gets a sequence number from one counter shared by all rings of a
   :class:`SampleStore`: they start at 1 and strictly increase, so one number (the
   SSE event id) says how far a client got in every series at once.
@@ -60,6 +61,9 @@ class SampleRing:
         self.capacity = capacity
         self.appended = 0
         self.overwritten = 0
+        #: Sequence number of the newest sample overwritten (0: none): a reader that had
+        #: everything up to ``seq`` finds a hole in this series when ``dropped_seq > seq``.
+        self.dropped_seq = 0
         self._seq = np.zeros(capacity, dtype=np.int64)
         self._t = np.zeros(capacity, dtype=np.float64)
         self._v = np.zeros(capacity, dtype=np.float64)
@@ -78,14 +82,15 @@ class SampleRing:
         """Write one sample (writer thread only)."""
         with self._lock:
             head = self._head
-            self._seq[head] = seq
-            self._t[head] = t
-            self._v[head] = v
-            self._head = head + 1 if head + 1 < self.capacity else 0
             if self._size < self.capacity:
                 self._size += 1
             else:
                 self.overwritten += 1
+                self.dropped_seq = int(self._seq[head])  # the oldest, about to be replaced
+            self._seq[head] = seq
+            self._t[head] = t
+            self._v[head] = v
+            self._head = head + 1 if head + 1 < self.capacity else 0
             self.appended += 1
 
     def _put_many(self, first_seq: int, t: np.ndarray, v: np.ndarray) -> None:
@@ -100,6 +105,11 @@ class SampleRing:
         kept = n - skip
         with self._lock:
             head = self._head
+            lost = self._size + n - capacity  # old and skipped new samples that do not fit
+            if skip:
+                self.dropped_seq = first_seq + skip - 1
+            elif lost > 0:  # the newest of the old samples that this write replaces
+                self.dropped_seq = int(self._seq[(head - self._size + lost - 1) % capacity])
             first = min(kept, capacity - head)  # up to the physical end of the arrays
             rest = kept - first
             self._seq[head:head + first] = seq[:first]

@@ -145,6 +145,20 @@ def test_build_frame_decimates_each_series_to_the_budget():
     assert frame.decimated == {'s0': 100 - len(t), 's2': 0}
 
 
+def test_a_frame_marks_the_series_whose_ring_lost_samples_after_its_lo():
+    store = _store_with([('s0', float(i), float(i)) for i in range(10)]
+                        + [('s1', 100.0, 1.0)], capacity=4)  # s0 keeps seq 7..10 only
+    # A reader that had everything up to seq 3 misses s0's seq 4..6: a hole before its data.
+    behind = build_frame(store, 3, store.committed, max_points=500)
+    assert behind.lost == {'s0'}
+    assert behind.series['s0'][0].tolist() == [6.0, 7.0, 8.0, 9.0]
+    assert '"s0":{"t":[6.0,7.0,8.0,9.0],"v":[6.0,7.0,8.0,9.0],"gap":true}' in (
+        encode_series_json(behind))
+    assert '"s1":{"t":[100.0],"v":[1.0]}' in encode_series_json(behind)
+    # A reader that had up to seq 6 misses nothing.
+    assert build_frame(store, 6, store.committed, max_points=500).lost == frozenset()
+
+
 def test_build_window_takes_each_series_newest_seconds():
     store = _store_with([('s0', float(i), float(i)) for i in range(10)]
                         + [('s1', 1000.0 + i, -float(i)) for i in range(3)])

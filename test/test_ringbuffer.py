@@ -191,6 +191,8 @@ def test_rings_match_a_list_model(capacity, steps):
         assert len(ring) == min(capacity, len(model[sid])) <= capacity
         assert ring.appended == len(model[sid])
         assert ring.overwritten == max(0, len(model[sid]) - capacity)
+        # The newest sample lost to the ring's capacity, which tells a reader of a hole.
+        assert ring.dropped_seq == max(model[sid][:-capacity], default=0)
         assert all(a is b for a, b in zip(_arrays(ring), storage[sid], strict=True))
         assert [a.nbytes for a in _arrays(ring)] == nbytes[sid]
 

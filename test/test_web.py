@@ -105,8 +105,9 @@ def make_site():
     """Build config, rings, stats, pump, app and server on a free port; tear all down after."""
     sites = []
 
-    def make(*, feed: bool = True, heartbeat: float = 10.0, **feeder_options):
-        config = parse_config(CONFIG_YAML, '<test>')
+    def make(*, feed: bool = True, heartbeat: float = 10.0, buffer: int = 5000,
+             **feeder_options):
+        config = parse_config(CONFIG_YAML.replace('buffer: 5000', f'buffer: {buffer}'), '<test>')
         ids = [s.id for s in config.series]
         store = SampleStore(ids, config.server.buffer)
         stats = StatsBoard(ids)
@@ -262,6 +263,38 @@ def test_reconnect_gets_exactly_the_missed_samples(make_site, via):
         live = _read_data_until(again, catch_up_id + 30)
     seqs = _seqs(catch_up) + [seq for event in live for seq in _seqs(event)]
     assert sorted(seqs) == list(range(last_id + 1, int(live[-1].last_event_id) + 1))
+
+
+def test_a_reconnect_the_rings_cannot_refill_marks_the_hole(make_site):
+    site = make_site(feed=False, buffer=100)
+
+    def write(count: int) -> int:
+        """Append ``count`` samples alternately to s0 and s1 (t = seq / 100, v = seq)."""
+        for _ in range(count):
+            seq = site.store.committed + 1
+            site.store.append(FED[seq % 2], seq / 100, float(seq))
+        deadline = time.monotonic() + 20
+        while site.pump.last_hi < site.store.committed:  # framed, so a reconnect can resume
+            assert time.monotonic() < deadline
+            site.pump.wait_for(site.pump.position()[0], 0.5)
+        return site.store.committed
+
+    seen = write(50)
+    # Back soon: the rings hold everything missed, nothing is marked.
+    write(40)
+    with SSEClient(HOST, site.port, headers={'Last-Event-ID': str(seen)}) as client:
+        _, catch_up = _start(client)
+    series = catch_up.json()['series']
+    assert sorted(_seqs(catch_up)) == list(range(seen + 1, 91))
+    assert 'gap' not in series['s0'] and 'gap' not in series['s1']
+    # Away long: each ring (100 samples) lost some of what came after the client's id.
+    seen = 90
+    newest = write(400)
+    with SSEClient(HOST, site.port, headers={'Last-Event-ID': str(seen)}) as client:
+        _, catch_up = _start(client)
+    series = catch_up.json()['series']
+    assert series['s0']['gap'] is True and series['s1']['gap'] is True
+    assert sorted(_seqs(catch_up)) == list(range(newest - 199, newest + 1))  # what is left
 
 
 @pytest.mark.parametrize('header', ['abc', '-1', '1e3', '', '99999999999'])
