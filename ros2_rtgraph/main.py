@@ -98,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
             node = GraphNode(drain=True)
             cleanup.callback(node.destroy_node)
             server_config = node.config.server
-            pump = FramePump(node.store, node.stats, server_config)
+            clock = node.get_clock()
+            pump = FramePump(node.store, node.stats, server_config,
+                             clock=lambda: clock.now().nanoseconds * 1e-9)
             token = resolve_token(server_config.token)
             app = create_app(node.config, node.store, node.stats, pump, stop_event=stop,
                              token=token)

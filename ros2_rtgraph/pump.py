@@ -6,9 +6,10 @@ The frame pump: one thread that turns new samples into SSE bytes once, for every
 Every ``1 / frame_rate`` seconds the pump reads ``store.committed``; if samples arrived since
 the last frame it builds a :class:`~ros2_rtgraph.frames.Frame` covering exactly
 ``last_hi < seq <= hi``, encodes it to one ``data`` event (``id: hi``) and appends the bytes to
-a short history. Once a second it appends a ``stats`` event (no id). Client threads only copy
-those shared bytes (:meth:`FramePump.wait_for`); a client that fell out of the history catches
-up from the rings instead, so nobody holds a growing queue.
+a short history. Once a second it appends a ``stats`` event (no id) that also carries
+``server_time``, the node clock's now, so a page can keep its own estimate of robot time.
+Client threads only copy those shared bytes (:meth:`FramePump.wait_for`); a client that fell
+out of the history catches up from the rings instead, so nobody holds a growing queue.
 
 Because consecutive data entries cover contiguous sequence ranges (``lo`` of one is ``hi`` of
 the one before), a client that knows the last ``hi`` it sent can tell from ``lo`` whether it
@@ -16,6 +17,7 @@ missed anything.
 """
 
 from collections import deque
+from collections.abc import Callable
 import itertools
 import json
 import threading
@@ -54,7 +56,8 @@ class FramePump:
     """
 
     def __init__(self, store: SampleStore, stats: StatsBoard, server: ServerConfig, *,
-                 history_seconds: float = HISTORY_SECONDS):
+                 history_seconds: float = HISTORY_SECONDS,
+                 clock: Callable[[], float] = time.time):
         """
         Prepare the pump; :meth:`start` runs it.
 
@@ -62,11 +65,15 @@ class FramePump:
         :param stats: the per-series stats; the pump adds decimated and non-finite counts.
         :param server: ``frame_rate`` and ``max_points`` are used.
         :param history_seconds: how long events stay in the shared history.
+        :param clock: the node clock in seconds, the time base of the samples' ``t`` (system
+            time, or sim time under ``use_sim_time``): ``server_time`` of meta and stats.
         """
         if not server.frame_rate > 0:
             raise ValueError(f'frame_rate must be positive, got {server.frame_rate}')
         self._store = store
         self._stats = stats
+        #: The node clock, in seconds (see ``clock`` above).
+        self.clock = clock
         self._period = 1.0 / server.frame_rate
         self._max_points = server.max_points
         maxlen = int((server.frame_rate + 1 / STATS_PERIOD) * history_seconds) + 1
@@ -158,7 +165,8 @@ class FramePump:
         self._append(lo, hi, encode_event(encode_series_json(frame), event='data', id=hi))
 
     def _pump_stats(self, now: float) -> None:
-        payload = encode_event(_stats_json(self._stats.snapshot(now)), event='stats')
+        payload = encode_event(_stats_json(self._stats.snapshot(now), self.clock()),
+                               event='stats')
         self._append(None, None, payload)
 
     def _append(self, lo: int | None, hi: int | None, payload: bytes) -> None:
@@ -170,5 +178,6 @@ class FramePump:
             self._changed.notify_all()
 
 
-def _stats_json(snapshot: dict) -> str:
-    return json.dumps({'series': snapshot}, separators=(',', ':'), allow_nan=False)
+def _stats_json(snapshot: dict, server_time: float) -> str:
+    return json.dumps({'series': snapshot, 'server_time': server_time}, separators=(',', ':'),
+                      allow_nan=False)

@@ -18,6 +18,7 @@ import socket
 import sys
 import urllib.request
 
+from builtin_interfaces.msg import Time
 import pytest
 from rclpy.qos import qos_profile_sensor_data
 from rclpy.qos import QoSProfile
@@ -29,6 +30,7 @@ from ros_helpers import rtgraph_command
 from ros_helpers import run_rtgraph
 from ros_helpers import wait_until
 from ros_helpers import write_config
+from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import Imu
 from sse_client import Event
 from sse_client import SSEClient
@@ -331,6 +333,28 @@ def test_executor_ingest_delivers_samples_and_stops_cleanly(tmp_path, robot):
         assert 'Traceback' not in process.stderr()
     finally:
         robot.destroy_publisher(publisher)
+        process.close()
+
+
+def test_server_time_is_the_node_clock_sim_time_under_use_sim_time(tmp_path, robot):
+    # The page keeps its robot clock from server_time: it must be the samples' time base.
+    clock = robot.create_publisher(Clock, '/clock', QoSProfile(depth=10))
+    process = Bridge(rtgraph_command(write_config(tmp_path, MINIMAL_YAML),
+                                     '-p', 'use_sim_time:=true'))
+    try:
+        process.wait_serving()
+        with connect(process) as client:
+            seen: list[float] = []
+
+            def sim_time_in_stats() -> bool:
+                clock.publish(Clock(clock=Time(sec=1000, nanosec=500_000_000)))
+                event = client.next_event('stats')
+                seen.append(event.json()['server_time'])
+                return seen[-1] == pytest.approx(1000.5, abs=1e-9)
+            wait_until(sim_time_in_stats, what='server_time from /clock')
+        assert process.stop(signal.SIGINT) == 0
+    finally:
+        robot.destroy_publisher(clock)
         process.close()
 
 

@@ -27,7 +27,9 @@ def parts():
 
     def make(**server) -> FramePump:
         history = server.pop('history_seconds', 5)
-        pump = FramePump(store, stats, ServerConfig(**server), history_seconds=history)
+        clock = server.pop('clock', time.time)
+        pump = FramePump(store, stats, ServerConfig(**server), history_seconds=history,
+                         clock=clock)
         pumps.append(pump)
         return pump
 
@@ -119,7 +121,8 @@ def test_stats_event_about_once_a_second(parts):
     store, stats, make = parts
     stats.series['s0'].samples = 5
     stats.series['s0'].last_receive = time.monotonic()
-    pump = make(frame_rate=10.0)
+    robot_time = iter(range(1_700_000_000, 1_700_001_000))  # a node clock of its own
+    pump = make(frame_rate=10.0, clock=lambda: float(next(robot_time)))
     pump.start()
     stats_entries, after = [], 0
     deadline = time.monotonic() + 10
@@ -138,6 +141,9 @@ def test_stats_event_about_once_a_second(parts):
     assert body['series']['s0']['status'] in {'ok', 'stale'}  # received, age grows
     assert body['series']['s0']['age'] > 0
     assert body['series']['s1']['status'] == 'waiting'
+    # The node clock's now, for the page's estimate of robot time: one reading per event.
+    assert 1_700_000_000 < body['server_time'] < 1_700_001_000
+    assert body['server_time'] > _parse(stats_entries[0])[1]['server_time']
 
 
 def test_decimation_is_counted_and_non_finite_values_become_null(parts):

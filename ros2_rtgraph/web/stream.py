@@ -6,8 +6,9 @@ What one ``/stream`` client receives, as a plain generator of SSE bytes (no Flas
 Protocol, in order:
 
 1. ``retry: 2000``.
-2. ``meta``: charts and series as :func:`describe` returns them, plus ``server_time`` and
-   ``instance`` (the store's epoch: ids from another instance mean nothing here).
+2. ``meta``: charts and series as :func:`describe` returns them, plus ``server_time`` (the
+   node clock, the time base of the samples) and ``instance`` (the store's epoch: ids from
+   another instance mean nothing here).
 3. Either a ``data`` event with exactly the samples after the client's ``Last-Event-ID``
    (a reconnect) or a ``snapshot`` event with the configured window; both read from the rings
    and carry ``id`` = the highest sequence number they cover.
@@ -122,7 +123,7 @@ def stream_events(pump: FramePump, store: SampleStore, config: Config,
     :param heartbeat: seconds without output before a ``: ping`` comment.
     :param poll: longest wait before the stop event is looked at again.
     """
-    meta = dict(describe(config), server_time=time.time(), instance=store.epoch)
+    meta = dict(describe(config), server_time=pump.clock(), instance=store.epoch)
     index, cursor = pump.position()
     first = [
         encode_event(retry=RETRY_MS),
