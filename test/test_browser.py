@@ -24,6 +24,7 @@ from browser import watched_page
 from playwright.sync_api import expect
 from playwright.sync_api import Page
 import pytest
+from relay import Relay
 from ros_helpers import Bridge
 from ros_helpers import RosPeer
 from ros_helpers import rtgraph_command
@@ -56,8 +57,11 @@ charts:
     unit: V
     series:
       - {{topic: /ui/stopper, type: std_msgs/msg/Float64, field: data, label: stopper}}
+  - title: Pauses
+    series:
+      - {{topic: /ui/pausing, type: std_msgs/msg/Float64, field: data, label: pausing}}
 """
-WAVE, MANUAL, GAPPY, STOPPER = 's0', 's1', 's2', 's3'
+WAVE, MANUAL, GAPPY, STOPPER, PAUSING = 's0', 's1', 's2', 's3', 's4'
 # Seconds a test waits for a condition in the page (and milliseconds, for Playwright).
 WAIT_S = 30.0
 WAIT_MS = 30_000
@@ -72,6 +76,9 @@ class Robot:
         self.manual = self.node.create_publisher(Float64, '/ui/manual', 10)
         self.gappy = self.node.create_publisher(Float64, '/ui/gappy', 10)
         self.stopper = self.node.create_publisher(Float64, '/ui/stopper', 10)
+        self.pausing = self.node.create_publisher(Float64, '/ui/pausing', 10)
+        self.pausing_on = False  # the pause test switches this 20 Hz topic on and off
+        self.pausing_last = math.nan  # the value it published last
         self.count = 0
         self.wave_timer = self.node.create_timer(0.05, self._tick)
         self.stopper_timer = self.node.create_timer(0.1, self._tick_stopper)
@@ -79,6 +86,9 @@ class Robot:
     def _tick(self) -> None:
         self.count += 1
         self.wave.publish(Float64(data=2.0 * math.sin(self.count / 10)))
+        if self.pausing_on:
+            self.pausing_last = math.cos(self.count / 10)
+            self.pausing.publish(Float64(data=self.pausing_last))
 
     def _tick_stopper(self) -> None:
         self.stopper.publish(Float64(data=12.0 + (self.count % 7) / 10))
@@ -111,7 +121,8 @@ class Site:
 
 # The first samples of the two driven topics, so that every chart has a line.
 SEED = (1.0, 1.5, 1.25)
-ALL_DRAWN = 's.charts.length === 3 && s.charts.every((c) => c.series.every((x) => x.drawn >= 2))'
+ALL_DRAWN = ('s.charts.length === 4 && s.charts.slice(0, 3).every('
+             '(c) => c.series.every((x) => x.drawn >= 2))')
 # The seeded lines drawn (the stopper's timer may have been stopped by its test).
 SEED_DRAWN = 's.charts[0].series[1].drawn >= 2 && s.charts[1].series[0].drawn >= 2'
 
@@ -203,7 +214,7 @@ def test_every_chart_draws_its_lines(context, site):
     with watched_page(context, site.url) as (page, _):
         all_drawn(page)
         titles = page.locator('.card .title').all_text_contents()
-        assert titles == ['Wave & <b>friends</b>', 'Gaps', 'Stops']
+        assert titles == ['Wave & <b>friends</b>', 'Gaps', 'Stops', 'Pauses']
         for series_id in (WAVE, MANUAL, GAPPY, STOPPER):
             d = path_d(page, series_id)
             assert d is not None and d.startswith('M') and 'L' in d, (series_id, d)
@@ -320,12 +331,139 @@ def test_nan_draws_a_gap_not_a_broken_chart(context, site, robot):
         points = page.evaluate(f'window.rtgraph.points("{GAPPY}")')
         assert None in points['v']
         d = path_d(page, GAPPY)
-        assert d.count('M') == 2, d
+        # The NaN breaks the line: the last piece is 4, 5 (the seed, long ago, may be another).
+        pieces = d.split('M')[1:]
+        assert len(pieces) >= 2 and len(pieces[-1].split('L')) == 2, d
         assert 'NaN' not in d
         renders = page_state(page)['charts'][1]['renders']
         robot.gappy.publish(Float64(data=6.0))
         wait_state(page, f's.charts[1].renders > {renders} && '
                          's.charts[1].series[0].drawnLast.v === 6')
+
+
+def statuses(page: Page) -> list[str]:
+    return page.locator('.entry .status').all_text_contents()
+
+
+def test_a_publisher_that_pauses_breaks_the_line_and_time_moves_on(context, site, robot):
+    with watched_page(context, site.url) as (page, _):
+        robot.pausing_on = True
+        wait_state(page, 's.charts[3].series[0].held >= 20')
+        robot.pausing_on = False
+        ticks = robot.count
+        wait_until(lambda: robot.count > ticks + 1, what='a tick that published nothing')
+        wait_state(page, f's.charts[3].series[0].last.v === {robot.pausing_last!r}')
+        stopped = series_state(page, PAUSING)['last']['t']
+        # Nothing arrives, yet the chart's right edge is robot time: it moves on, and the line
+        # slides left (its newest point stays where it was).
+        edge = page_state(page)['charts'][3]['now']
+        wait_state(page, f's.charts[3].now > {edge} + 2')
+        assert series_state(page, PAUSING)['drawnLast']['t'] == stopped
+        badge = page.locator(f'.entry[data-series="{PAUSING}"] .status')
+        expect(badge).to_have_text('stale')  # the robot's word, within about a second
+        age = page.locator(f'.entry[data-series="{PAUSING}"] .age')
+        seen = age.text_content()
+        wait_until(lambda: age.text_content() != seen, what='the age to keep growing')
+        # Eight seconds of robot time without a sample, then the topic comes back.
+        wait_state(page, f's.robotNow > {stopped} + 8', timeout=20)
+        robot.pausing_on = True
+        wait_state(page, f's.charts[3].series[0].drawnLast.t > {stopped} + 8.5')
+        expect(badge).to_have_text('ok')
+        gaps = page.evaluate(f'window.rtgraph.gaps("{PAUSING}")')
+        after = [t for t in page.evaluate(f'window.rtgraph.points("{PAUSING}")')['t']
+                 if t > stopped]
+        assert [x for x in gaps if stopped < x < after[0]], (stopped, after[0], gaps)
+        d = path_d(page, PAUSING)
+        assert d.count('M') >= 2, d  # two pieces of line, none across the pause
+        # Hover inside the hole: no data (paused, so the chart holds still meanwhile).
+        page.get_by_role('button', name='Pause').click()
+        chart = page_state(page)['charts'][3]
+        left, right = chart['xDomain']
+        graph = page.locator('.card').nth(3).locator('.graph')
+        box = graph.bounding_box()
+        hole = (stopped + after[0]) / 2
+        page.mouse.move(box['x'] + box['width'] * (hole - left) / (right - left),
+                        box['y'] + box['height'] / 2)
+        hover = page.locator('.card').nth(3).locator('.hover-box')
+        expect(hover).to_contain_text('pausing: no data')
+        page.get_by_role('button', name='Resume').click()
+    robot.pausing_on = False
+
+
+def test_a_stalled_link_says_stalled_and_vouches_for_nothing(context, site):
+    with Relay(site.port) as relay, watched_page(
+            context, f'http://127.0.0.1:{relay.port}/?token=ui-test-token') as (page, _):
+        stats_shown(page)
+        badge = page.locator('#connection')
+        expect(badge).to_have_text('live')
+        relay.hold()  # the TCP connection stays open, no byte goes either way
+        expect(badge).to_have_text('stalled')
+        expect(page.locator('#connection-notice')).to_contain_text('the link or the bridge')
+        state = page_state(page)
+        stalled_after = state['connectionTimes'][-1] - state['lastEventMs']
+        assert state['connectionLog'][-1] == 'stalled'
+        assert 3000 <= stalled_after <= 3500, stalled_after  # by the page's own clock
+        # Nothing vouches for the robot now: no legend says OK, ages keep growing.
+        assert statuses(page) and set(statuses(page)) == {'unknown'}, statuses(page)
+        age = page.locator(f'.entry[data-series="{WAVE}"] .age')
+        seen = age.text_content()
+        wait_until(lambda: age.text_content() != seen, what='the age to keep growing')
+        assert float(age.text_content().split()[0]) > float(seen.split()[0])
+        assert page.locator(f'.entry[data-series="{WAVE}"] .rate').text_content() == ''
+        # Held for six seconds in all (by the page's clock), then the bytes flow again.
+        wait_state(page, 'Date.now() - s.lastEventMs > 6000', timeout=20)
+        relay.release()
+        expect(badge).to_have_text('live')
+        expect(page.locator('#connection-notice')).to_be_hidden()
+        expect(page.locator(f'.entry[data-series="{WAVE}"] .status')).to_have_text('ok')
+        assert page_state(page)['connectionLog'][-2:] == ['stalled', 'live']
+
+
+def test_series_data_gap_rules(context, site):
+    """The page's gap bookkeeping as a table: spacing rule, breaks asked for, samples kept."""
+    with watched_page(context, site.url) as (page, _):
+        result = page.evaluate("""async () => {
+          const {SeriesData, decimate} = await import('./static/js/series.js');
+          const run = (batches, breakBefore) => {
+            const data = new SeriesData();
+            batches.forEach((t, i) => {
+              if (breakBefore === i) data.breakAfterNewest();
+              data.merge(t, t.map((x) => x * 10));
+            });
+            return {gaps: data.points.filter((p) => p.gap).map((p) => p.x),
+                    samples: data.samples().t, limit: data.gapLimit};
+          };
+          const steady = (from, to, step) => {
+            const t = [];
+            for (let x = from; x <= to + 1e-9; x += step) t.push(Math.round(x * 1000) / 1000);
+            return t;
+          };
+          const withMarker = new SeriesData();
+          withMarker.merge(steady(0, 10, 0.01), steady(0, 10, 0.01));
+          withMarker.merge(steady(20, 30, 0.01), steady(20, 30, 0.01));
+          const thinned = decimate(withMarker.points, 300);
+          return {
+            fast: run([steady(0, 5, 0.01), steady(5.01, 5.5, 0.01), steady(8, 9, 0.01)]),
+            slow: run([steady(0, 20, 1), steady(24, 30, 1), steady(37, 40, 1)]),
+            asked: run([steady(0, 1, 0.1), steady(1.2, 2, 0.1)], 1),
+            early: run([steady(0, 1, 0.1), steady(0.5, 2, 0.1)]),
+            thinnedGaps: thinned.filter((p) => p.gap).length,
+          };
+        }""")
+    # 100 Hz: typical 10 ms, limit 1 s (the floor): the 2.5 s hole breaks, nothing else does.
+    assert result['fast']['limit'] == 1
+    assert [round(x, 3) for x in result['fast']['gaps']] == [6.75]
+    # 1 Hz: limit 5 periods = 5 s; a 4 s spacing is no gap, a 7 s one is.
+    assert result['slow']['limit'] == 5
+    assert result['slow']['gaps'] == [33.5]
+    # A break asked for (a bridge restart) goes in whatever the spacing.
+    assert [round(x, 2) for x in result['asked']['gaps']] == [1.1]
+    assert len(result['asked']['samples']) == 20
+    # Overlapping samples merge by time without a break; samples are never changed.
+    assert result['early']['gaps'] == []
+    assert result['early']['samples'] == sorted(set(result['early']['samples']))
+    # Thinning keeps the marker: a long window still shows the gap.
+    assert result['thinnedGaps'] == 1
 
 
 def test_labels_from_config_are_text_not_html(context, site):
@@ -392,7 +530,7 @@ def test_bridge_restart_with_a_new_token_asks_for_the_new_url(context, site, rob
                 '(rtgraph: serving on ...).')
             held = page.evaluate(f'window.rtgraph.points("{WAVE}")')['t']
             assert len(held) >= 20, 'the samples from before the restart were dropped'
-            assert page.locator('.card').count() == 3
+            assert page.locator('.card').count() == 4
             # The new URL opened in another tab sets the new cookie for the same origin...
             with watched_page(context, site.bridge.url) as (other, _):
                 wait_state(other, "s.connection === 'live'")
@@ -412,9 +550,12 @@ def test_bridge_restart_with_a_new_token_asks_for_the_new_url(context, site, rob
 def test_bridge_restart_reconnects_and_keeps_the_picture(context, site, robot):
     with watched_page(context, site.url, tolerate=_stream_cut_error) as (page, _):
         wait_state(page, 's.charts[0].series[0].held >= 20')
+        stats_shown(page)
         before = page.evaluate(f'window.rtgraph.points("{WAVE}")')['t']
         site.bridge.stop()
         wait_state(page, "['reconnecting', 'offline'].includes(s.connection)")
+        # Nothing vouches for the robot while the bridge is away.
+        wait_until(lambda: set(statuses(page)) == {'unknown'}, what='every legend unknown')
         site.restart()
         wait_state(page, "s.connection === 'live'")
         log = page_state(page)['connectionLog']
@@ -426,6 +567,12 @@ def test_bridge_restart_reconnects_and_keeps_the_picture(context, site, robot):
         assert set(before) <= set(after), 'samples from before the cut were lost'
         assert after == sorted(after)
         assert len(after) == len(set(after)), 'a sample is held twice'
+        # The hole is a gap: a marker between the old bridge's last sample and the new one's
+        # first, and no line across it.
+        first_new = min(t for t in after if t > before[-1])
+        gaps = page.evaluate(f'window.rtgraph.gaps("{WAVE}")')
+        assert [x for x in gaps if before[-1] < x < first_new], (before[-1], first_new, gaps)
+        assert path_d(page, WAVE).count('M') >= 2
         # The new bridge holds nothing of the driven topics: seed them for the other tests.
         wait_until(lambda: publish_seed(robot) or state_holds(page, SEED_DRAWN), WAIT_S,
                    interval=0.5, what='the seeded lines to draw again')

@@ -32,6 +32,8 @@ const X_PIXELS_PER_TICK = 90;
 const Y_PADDING = 0.06;
 // Share of the time window left free right of the newest sample, so its point is not cut.
 const X_PADDING = 0.01;
+// What hover says for a series where it has no line.
+const NO_DATA = 'no data';
 
 // The line renderer with the domain chosen by the chart instead of taken from the data:
 // Rickshaw's own puts 0 at the bottom unless min is 'auto', fails on empty series and makes
@@ -45,10 +47,28 @@ const WindowedLine = Rickshaw.Class.create(Rickshaw.Graph.Renderer.Line, {
   },
 });
 
+// Whether time x falls where a series has no line: in a gap (next to a null: a gap marker
+// or a non-finite sample), before its first point, or past its newest by more than its gap
+// limit. data: the points drawn (sorted by x).
+function inGap(data, x, gapLimit) {
+  let lo = 0;
+  let hi = data.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (data[mid].x <= x) lo = mid + 1; else hi = mid;
+  }
+  const left = data[lo - 1];
+  const right = data[lo];
+  if (left === undefined) return true;
+  if (right === undefined) return x - left.x > gapLimit || left.y === null;
+  return left.y === null || right.y === null;
+}
+
 // Hover detail listing the time and every visible series' value, built with textContent.
 const ValuesHover = Rickshaw.Class.create(Rickshaw.Graph.HoverDetail, {
   render: function (args) {
     const graph = this.graph;
+    const mouseTime = graph.x.invert(args.mouseX);
     const box = document.createElement('div');
     box.className = 'hover-box';
     const time = document.createElement('div');
@@ -63,10 +83,11 @@ const ValuesHover = Rickshaw.Class.create(Rickshaw.Graph.HoverDetail, {
       swatch.className = 'swatch';
       swatch.style.background = point.series.color;
       const text = document.createElement('span');
-      text.textContent = `${point.name}: ${point.formattedYValue}`;
+      const gap = inGap(point.series.data, mouseTime, point.series.gapLimit);
+      text.textContent = `${point.name}: ${gap ? NO_DATA : point.formattedYValue}`;
       row.append(swatch, text);
       box.appendChild(row);
-      if (point.value.y !== null) {
+      if (!gap && point.value.y !== null) {
         const dot = document.createElement('div');
         dot.className = 'hover-dot';
         dot.style.borderColor = point.series.color;
@@ -134,27 +155,36 @@ class Chart {
     this.hover = new ValuesHover({
       graph: this.graph,
       xFormatter: (x) => `${formatRelative(x - this.now, 3)}  (t = ${x.toFixed(3)})`,
-      yFormatter: (y) => (y === null ? 'no value (gap)' : `${formatValue(y)}${unit}`),
+      yFormatter: (y) => (y === null ? NO_DATA : `${formatValue(y)}${unit}`),
     });
     this.graph.onUpdate(() => this.drawLimits());
+  }
+
+  // The time range drawn, [left, right] (the right one a little past the edge).
+  get xDomain() {
+    return this.graph.renderer.view.x.slice();
   }
 
   get colors() {
     return Object.fromEntries(this.series.map((s) => [s.id, s.color]));
   }
 
-  // Draw the last `seconds` (null: everything held) up to `until` (null: the newest sample)
-  // from store (Map id -> SeriesData). Returns false when there is nothing to draw yet.
-  draw(store, seconds, until) {
-    let now = until;
-    let first = Infinity;
-    if (now === null || now === undefined) {
-      now = -Infinity;
-      for (const s of this.series) {
-        const last = store.get(s.id).last;
-        if (last !== undefined && last.x > now) now = last.x;
-      }
+  // The newest sample time of the chart's series in store, or -Infinity.
+  newest(store) {
+    let newest = -Infinity;
+    for (const s of this.series) {
+      const last = store.get(s.id).newest;
+      if (last !== undefined && last.x > newest) newest = last.x;
     }
+    return newest;
+  }
+
+  // Draw the last `seconds` (null: everything held) up to time `edge` (the robot's now, or
+  // null: the newest sample) from store (Map id -> SeriesData). Returns false when there is
+  // nothing to draw yet.
+  draw(store, seconds, edge) {
+    const now = edge ?? this.newest(store);
+    let first = Infinity;
     for (const s of this.series) {
       const head = store.get(s.id).first;
       if (head !== undefined && head.x < first) first = head.x;
@@ -164,7 +194,9 @@ class Chart {
     if (!(from < now)) from = now - 1;
     const budget = Math.min(MAX_DRAWN, Math.max(MIN_DRAWN, POINTS_PER_PIXEL * this.graph.width));
     for (const s of this.series) {
-      s.data = decimate(store.get(s.id).range(from, now), budget);
+      const data = store.get(s.id);
+      s.data = decimate(data.range(from, now), budget);
+      s.gapLimit = data.gapLimit;
     }
     this.now = now;
     const {ticks, step} = ticksFor(from, now, this.graph.width);
@@ -183,7 +215,7 @@ class Chart {
     this.drawn = {};
     for (const s of this.series) {
       if (!s.disabled && s.path) s.path.setAttribute('data-series', s.id);
-      const last = s.data[s.data.length - 1];
+      const last = s.data.findLast((p) => !p.gap);
       this.drawn[s.id] = {
         count: s.disabled ? 0 : s.data.length,
         last: last === undefined ? null : {t: last.x, v: last.y},

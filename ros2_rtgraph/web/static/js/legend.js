@@ -4,8 +4,16 @@
 // A chart's legend: one entry per series with a toggle button, the last value drawn, and the
 // series' health from the `stats` event (rate, age of the last sample, status badge with the
 // reason). Labels and error texts come from the config or from ROS: text only, never HTML.
+//
+// The age keeps growing between stats events (refresh() is called a few times a second), and
+// health is only shown as the robot said it while that is current: when the stream is not
+// live, or no stats came for STATS_CURRENT_MS, every entry says 'unknown' (greyed) and no rate,
+// never an OK that nobody can vouch for.
 
 import {formatAge, formatRate, formatValue} from './format.js';
+
+// Milliseconds a stats event stays current (they come once a second).
+const STATS_CURRENT_MS = 2500;
 
 // Badge word for a status string: 'ok', 'waiting', 'stale' or 'error: <why>'.
 function statusKind(status) {
@@ -35,6 +43,9 @@ class Legend {
       });
       list.appendChild(item);
       this.entries.set(s.id, {
+        item,
+        stats: null,
+        receivedMs: 0,
         value: item.querySelector('.value'),
         rate: item.querySelector('.rate'),
         age: item.querySelector('.age'),
@@ -49,16 +60,31 @@ class Legend {
     entry.value.textContent = value === undefined ? '' : `${formatValue(value)}${this.unit}`;
   }
 
-  setStats(id, stats) {
+  // stats: the series' entry of a stats event; receivedMs: when it arrived (Date.now()).
+  setStats(id, stats, receivedMs) {
     const entry = this.entries.get(id);
     if (entry === undefined || stats === null || typeof stats !== 'object') return;
-    const kind = statusKind(stats.status);
-    entry.badge.dataset.status = kind;
-    entry.badge.textContent = kind;
-    entry.badge.hidden = false;
-    entry.reason.textContent = kind === 'error' ? String(stats.status).replace(/^error:?\s*/, '') : '';
-    entry.rate.textContent = formatRate(stats.rate);
-    entry.age.textContent = formatAge(stats.age);
+    entry.stats = stats;
+    entry.receivedMs = receivedMs;
+  }
+
+  // Show every entry's health as of nowMs; live: whether the stream is live right now.
+  refresh(nowMs, live) {
+    for (const entry of this.entries.values()) {
+      const stats = entry.stats;
+      if (stats === null) continue;
+      const current = live && nowMs - entry.receivedMs <= STATS_CURRENT_MS;
+      const kind = current ? statusKind(stats.status) : 'unknown';
+      entry.item.classList.toggle('unknown', !current);
+      entry.badge.dataset.status = kind;
+      entry.badge.textContent = kind;
+      entry.badge.hidden = false;
+      entry.reason.textContent = kind === 'error' ? String(stats.status).replace(/^error:?\s*/, '') : '';
+      entry.rate.textContent = current ? formatRate(stats.rate) : '';
+      const age = typeof stats.age === 'number'
+        ? stats.age + Math.max(0, nowMs - entry.receivedMs) / 1000 : stats.age;
+      entry.age.textContent = formatAge(age);
+    }
   }
 }
 

@@ -5,13 +5,17 @@
 // events arrive, and draws the charts that changed once per animation frame.
 //
 // Pause stops drawing only: events keep arriving and are kept, and resume draws them all.
-// Times on the x axis are relative to the newest sample of the chart, never to the browser's
-// clock: samples carry ROS time (header stamps or sim time may be far from wall time).
+// The right edge of every chart is robot time now (clock.js), never the browser's clock nor
+// the newest sample: a series that stops slides left, and the charts keep moving (a tick
+// redraws them a few times a second) while nothing arrives. A chart whose samples are all
+// stamped on a clock of their own (a sensor's, a replayed bag's) is shifted by that clock's
+// distance from the robot's, as measured when its samples arrived.
 //
 // A read-only hook, window.rtgraph, reports what is held and drawn (used by the browser
 // tests and handy in the console).
 
 import {Chart} from './chart.js';
+import {RobotClock} from './clock.js';
 import {updateCsvLink} from './csv.js';
 import {Legend} from './legend.js';
 import {SeriesData} from './series.js';
@@ -27,13 +31,25 @@ const STORE_CAP = 6000;
 const CLOCK_RESET_SECONDS = 60;
 // Milliseconds of drawing per animation frame (a frame lasts 16.7 ms at 60 Hz).
 const FRAME_BUDGET_MS = 8;
+// Milliseconds between ticks: legends' ages move on, and charts that nothing redrew since
+// the last tick are redrawn so their time axis keeps moving.
+const TICK_MS = 250;
+// Seconds between a series' stamps and the robot's clock beyond which they are taken to be
+// on a clock of their own (a sensor's clock, a replayed bag) rather than late or early.
+const FOREIGN_CLOCK_SECONDS = 5;
 // What the badge says for a connection state, where that differs from the state's name.
 const STATE_LABELS = {'token-needed': 'token needed'};
-// Shown while the bridge refuses the page's token: a restarted bridge generates a new one.
-const TOKEN_NOTICE = 'The bridge restarted with a new access token: open the URL it printed ' +
-  '(rtgraph: serving on ...).';
+// Why the connection is not live, where the page can tell more than the badge does.
+const NOTICES = {
+  // The bridge refuses the page's token: it restarted with a new one.
+  'token-needed': 'The bridge restarted with a new access token: open the URL it printed ' +
+    '(rtgraph: serving on ...).',
+  'stalled': 'Nothing has come from the bridge for a few seconds: the link or the bridge is ' +
+    'stuck. The charts end where the data stopped.',
+};
 
 const page = {
+  clock: new RobotClock(),
   layout: null,
   instance: undefined,
   store: new Map(), // series id -> SeriesData
@@ -45,6 +61,7 @@ const page = {
   dirty: new Set(),
   frameRequested: false,
   connectionLog: [],
+  connectionTimes: [], // Date.now() of each entry of connectionLog
   events: {meta: 0, snapshot: 0, data: 0, stats: 0},
 };
 
@@ -83,7 +100,9 @@ function buildCards(meta) {
       yAxis: element.querySelector('.y-axis'),
     }, chartMeta, series);
     const colors = chart.colors;
-    const card = {chart, ids, title: chartMeta.title, csv: element.querySelector('.csv')};
+    const card = {
+      chart, ids, title: chartMeta.title, csv: element.querySelector('.csv'), drawnMs: 0,
+    };
     card.legend = new Legend(
       element.querySelector('.legend'), legendTemplate,
       series.map((s) => ({...s, color: colors[s.id]})), chartMeta.unit,
@@ -127,6 +146,7 @@ function chooseDefaultWindow(seconds) {
 
 function onMeta(meta) {
   page.events.meta += 1;
+  page.clock.update(meta.server_time);
   const layout = JSON.stringify([meta.charts, meta.series]);
   if (layout !== page.layout) {
     page.layout = layout;
@@ -138,7 +158,11 @@ function onMeta(meta) {
   const instance = meta.instance ?? null;
   const restarted = page.instance !== undefined && instance !== page.instance;
   page.instance = instance;
-  if (restarted) client.restart();
+  if (restarted) {
+    // What the old bridge had last and what the new one sends first are not one line.
+    for (const data of page.store.values()) data.breakAfterNewest();
+    client.restart();
+  }
 }
 
 function onSamples(kind, payload) {
@@ -147,11 +171,15 @@ function onSamples(kind, payload) {
     const data = page.store.get(id);
     if (data === undefined || !Array.isArray(samples.t) || !samples.t.length) continue;
     const newest = samples.t[samples.t.length - 1];
-    if (kind === 'data' && data.size && newest < data.last.x - CLOCK_RESET_SECONDS) data.clear();
+    if (kind === 'data' && data.size && newest < data.newest.x - CLOCK_RESET_SECONDS) {
+      data.clear();
+    }
+    // The bridge's rings no longer held every sample since the ones we have: a hole.
+    if (samples.gap === true) data.breakAfterNewest();
     data.merge(samples.t, samples.v);
     // While paused nothing is trimmed: a longer window chosen then still finds its data.
     if (!page.paused && page.seconds !== null) {
-      data.trimBefore(data.last.x - Math.max(page.seconds, KEEP_SECONDS));
+      data.trimBefore(data.newest.x - Math.max(page.seconds, KEEP_SECONDS));
     }
     data.compact(STORE_CAP);
     page.dirty.add(page.cardOf.get(id));
@@ -159,24 +187,79 @@ function onSamples(kind, payload) {
   scheduleFrame();
 }
 
-// stats: {"series": {"<id>": {rate, age, samples, decimated, nonfinite, errors, status}}}
+// stats: {"series": {"<id>": {rate, age, samples, decimated, nonfinite, errors, status}},
+//         "server_time": robot time when it was sent}
 function onStats(stats) {
   page.events.stats += 1;
+  const receivedMs = Date.now();
+  page.clock.update(stats.server_time, receivedMs);
   for (const [id, entry] of Object.entries(stats.series || {})) {
     const card = page.cardOf.get(id);
-    if (card !== undefined) card.legend.setStats(id, entry);
+    if (card === undefined) continue;
+    card.legend.setStats(id, entry, receivedMs);
+    const newest = page.store.get(id).newest;
+    if (newest !== undefined && typeof entry.age === 'number' &&
+        Number.isFinite(stats.server_time)) {
+      page.store.get(id).skew = stats.server_time - entry.age - newest.x;
+    }
   }
+  refreshLegends(receivedMs);
+}
+
+function isLive() {
+  return client.state === 'live';
+}
+
+function refreshLegends(nowMs = Date.now()) {
+  for (const card of page.cards) card.legend.refresh(nowMs, isLive());
+}
+
+// The right edge of a chart: robot time now, shifted for a chart whose every series is
+// stamped on a clock of its own; never before the chart's newest sample. Null (draw up to
+// the newest sample) until the robot's clock is known.
+function edgeOf(card) {
+  const robotNow = page.clock.now();
+  if (robotNow === null) return null;
+  // The skew of the series with the newest sample, unless one series is on the robot's clock.
+  let shift = 0;
+  let newestX = -Infinity;
+  for (const id of card.ids) {
+    const data = page.store.get(id);
+    const newest = data.newest;
+    if (newest === undefined || data.skew === null) continue;
+    if (Math.abs(data.skew) <= FOREIGN_CLOCK_SECONDS) {
+      shift = 0;
+      break;
+    }
+    if (newest.x > newestX) {
+      newestX = newest.x;
+      shift = data.skew;
+    }
+  }
+  return Math.max(robotNow - shift, card.chart.newest(page.store));
 }
 
 function onConnection(state) {
   page.connectionLog.push(state);
+  page.connectionTimes.push(Date.now());
   connectionBadge.dataset.state = state;
   connectionBadge.textContent = STATE_LABELS[state] ?? state;
   document.body.dataset.connection = state;
   // Charts and data stay as they are: only the notice comes and goes.
-  const tokenNeeded = state === 'token-needed';
-  connectionNotice.textContent = tokenNeeded ? TOKEN_NOTICE : '';
-  connectionNotice.hidden = !tokenNeeded;
+  connectionNotice.textContent = NOTICES[state] ?? '';
+  connectionNotice.hidden = !(state in NOTICES);
+  refreshLegends();
+}
+
+// A few times a second: ages move on, and charts nothing redrew lately slide with time.
+function tick() {
+  const nowMs = Date.now();
+  refreshLegends(nowMs);
+  if (page.paused) return;
+  for (const card of page.cards) {
+    if (nowMs - card.drawnMs >= TICK_MS) page.dirty.add(card);
+  }
+  scheduleFrame();
 }
 
 function scheduleFrame() {
@@ -194,7 +277,8 @@ function drawFrame() {
   const start = performance.now();
   for (const card of page.dirty) {
     page.dirty.delete(card);
-    if (card.chart.draw(page.store, page.seconds, null)) showValues(card);
+    card.drawnMs = Date.now();
+    if (card.chart.draw(page.store, page.seconds, edgeOf(card))) showValues(card);
     if (performance.now() - start > FRAME_BUDGET_MS) break;
   }
   scheduleFrame();
@@ -257,7 +341,11 @@ function describeState() {
   return {
     connection: client.state,
     connectionLog: page.connectionLog.slice(),
+    connectionTimes: page.connectionTimes.slice(),
+    lastEventMs: client.lastEvent,
     lastEventId: client.lastId,
+    clockOffset: page.clock.offset,
+    robotNow: page.clock.now(),
     paused: page.paused,
     seconds: page.seconds,
     events: {...page.events},
@@ -265,14 +353,17 @@ function describeState() {
       title: card.title,
       renders: card.chart.renders,
       now: card.chart.now ?? null,
+      xDomain: card.chart.now === undefined ? null : card.chart.xDomain,
       series: card.ids.map((id) => {
         const data = page.store.get(id);
         const drawn = card.chart.drawn[id];
-        const last = data.last;
+        const last = data.newest;
         return {
           id,
           disabled: Boolean(card.chart.series.find((s) => s.id === id).disabled),
-          held: data.size,
+          held: data.size - data.gapCount,
+          gaps: data.gapCount,
+          gapLimit: data.gapLimit,
           last: last === undefined ? null : {t: last.x, v: last.y},
           drawn: drawn ? drawn.count : 0,
           drawnLast: drawn ? drawn.last : null,
@@ -287,9 +378,14 @@ window.rtgraph = Object.freeze({
   state: describeState,
   points(id) {
     const data = page.store.get(id);
-    if (data === undefined) return null;
-    return {t: data.points.map((p) => p.x), v: data.points.map((p) => p.y)};
+    return data === undefined ? null : data.samples();
+  },
+  // Times of the gap markers held for a series: where its line breaks.
+  gaps(id) {
+    const data = page.store.get(id);
+    return data === undefined ? null : data.points.filter((p) => p.gap).map((p) => p.x);
   },
 });
 
 client.start();
+setInterval(tick, TICK_MS);

@@ -5,9 +5,29 @@
 // The points are Rickshaw's data format, so drawing needs no conversion, only a slice.
 // Merging is by time and drops exact duplicates, so a snapshot or catch-up event that overlaps
 // what the page already holds (a reconnect) never draws a sample twice.
+//
+// Gaps: where two consecutive samples are further apart than GAP_PERIODS typical periods
+// (typical: the median of the last SPACINGS_KEPT spacings) and at least GAP_MIN_SECONDS, a
+// gap marker {x, y: null, gap: true} goes between them, so the line breaks there (Rickshaw
+// draws no line through null) and hover says "no data". A break can also be asked for
+// (breakAfterNewest): across a bridge restart, or a span the bridge could not refill after a
+// reconnect. Markers are drawing only: samples() leaves them out, and so does the CSV, which
+// comes from the robot's rings.
 
 // Fewest points trimmed at once: trimming shifts the array, so do it in batches.
 const TRIM_BATCH = 512;
+const GAP_PERIODS = 5;
+const GAP_MIN_SECONDS = 1;
+const SPACINGS_KEPT = 64;
+
+function gapMarker(x) {
+  return {x, y: null, gap: true};
+}
+
+function median(values) {
+  const sorted = values.slice().sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+}
 
 // Index of the first point with x >= value (points.length when there is none).
 function lowerBound(points, value) {
@@ -99,15 +119,15 @@ function decimate(points, maxPoints) {
 class SeriesData {
   constructor() {
     this.points = [];
+    this.spacings = []; // the last SPACINGS_KEPT spacings between consecutive samples
+    this.breakAt = null; // a break is due after this time (see breakAfterNewest)
+    // Robot time - sample time of the newest sample when it arrived (stamps on a clock of
+    // their own, e.g. a sensor's); set from the stats events, null until known.
+    this.skew = null;
   }
 
   get size() {
     return this.points.length;
-  }
-
-  // The newest point, or undefined.
-  get last() {
-    return this.points[this.points.length - 1];
   }
 
   // The oldest point, or undefined.
@@ -117,6 +137,65 @@ class SeriesData {
 
   clear() {
     this.points = [];
+    this.spacings = [];
+    this.breakAt = null;
+  }
+
+  // The newest sample (not a gap marker), or undefined.
+  get newest() {
+    for (let i = this.points.length - 1; i >= 0; i--) {
+      if (!this.points[i].gap) return this.points[i];
+    }
+    return undefined;
+  }
+
+  // Seconds between two samples beyond which the line breaks.
+  get gapLimit() {
+    const typical = this.spacings.length ? median(this.spacings) : 0;
+    return Math.max(GAP_PERIODS * typical, GAP_MIN_SECONDS);
+  }
+
+  // Break the line between the newest sample held now and whatever comes next.
+  breakAfterNewest() {
+    const newest = this.newest;
+    if (newest !== undefined) this.breakAt = newest.x;
+  }
+
+  // How many gap markers are held.
+  get gapCount() {
+    let count = 0;
+    for (const p of this.points) if (p.gap) count += 1;
+    return count;
+  }
+
+  // Remember the spacings of sorted samples (after `before`, the newest held, if any).
+  noteSpacings(before, added) {
+    let previous = before;
+    for (const p of added) {
+      if (previous !== undefined && p.x > previous.x) this.spacings.push(p.x - previous.x);
+      previous = p;
+    }
+    if (this.spacings.length > SPACINGS_KEPT) {
+      this.spacings.splice(0, this.spacings.length - SPACINGS_KEPT);
+    }
+  }
+
+  // Return pts (sorted) with gap markers where the line must break; `before` is the point
+  // just before pts[0] (undefined at the start).
+  withGaps(before, pts) {
+    const limit = this.gapLimit;
+    const out = [];
+    let previous = before;
+    for (const p of pts) {
+      if (previous !== undefined && previous.y !== null && p.y !== null) {
+        const due = this.breakAt !== null && previous.x <= this.breakAt && p.x > this.breakAt;
+        if (due || p.x - previous.x > limit) out.push(gapMarker((previous.x + p.x) / 2));
+      }
+      if (this.breakAt !== null && p.x > this.breakAt) this.breakAt = null;
+      out.push(p);
+      previous = p;
+    }
+    return out;
   }
 
   // Add samples given as parallel arrays t[] and v[] (v[i] null for a non-finite value).
@@ -135,15 +214,24 @@ class SeriesData {
     const points = this.points;
     const last = points[points.length - 1];
     if (last === undefined || added[0].x > last.x) {
-      for (const p of added) points.push(p);
+      this.noteSpacings(this.newest, added);
+      for (const p of this.withGaps(last, added)) points.push(p);
       return n;
     }
     const from = lowerBound(points, added[0].x);
     const merged = mergeSorted(points.slice(from), added);
+    this.noteSpacings(undefined, added);
     const before = points.length;
+    const head = points[from - 1];
     points.length = from;
-    for (const p of merged) points.push(p);
+    for (const p of this.withGaps(head, merged)) points.push(p);
     return points.length - before;
+  }
+
+  // The samples held, without gap markers: {t: [...], v: [...]}.
+  samples() {
+    const kept = this.points.filter((p) => !p.gap);
+    return {t: kept.map((p) => p.x), v: kept.map((p) => p.y)};
   }
 
   // Forget points older than x (in batches: see TRIM_BATCH).

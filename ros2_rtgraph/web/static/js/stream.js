@@ -16,16 +16,20 @@
 // client says so and asks again every TOKEN_RETRY_MS; once the cookie is right again (the
 // new URL opened in another tab) it reconnects by itself.
 //
-// States reported to handlers.state: 'connecting' (first attempt), 'live', 'reconnecting',
-// 'offline' once the stream has been down for OFFLINE_AFTER_MS (retries go on), and
-// 'token-needed' while the bridge refuses the page's token.
+// States reported to handlers.state: 'connecting' (first attempt), 'live', 'stalled' while
+// an open stream has brought no event for STALL_AFTER_MS (stats come every second: the link
+// or the bridge is stuck; back to 'live' at the next event, reopened after
+// SILENCE_LIMIT_MS), 'reconnecting', 'offline' once the stream has been down for
+// OFFLINE_AFTER_MS (retries go on), and 'token-needed' while the bridge refuses the page's
+// token.
 
 const EVENTS = ['meta', 'snapshot', 'data', 'stats'];
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 10000;
 const OFFLINE_AFTER_MS = 10000;
+const STALL_AFTER_MS = 3000;
 const SILENCE_LIMIT_MS = 15000;
-const WATCH_PERIOD_MS = 1000;
+const WATCH_PERIOD_MS = 250;
 const TOKEN_RETRY_MS = 10000;
 const PROBE_URL = 'api/config';
 
@@ -88,6 +92,7 @@ class StreamClient {
 
   receive(name, event) {
     this.lastEvent = Date.now();
+    if (this.state === 'stalled') this.setState('live');
     this.handlers[name](JSON.parse(event.data), event.lastEventId);
     // An event without id keeps the previous one, so this is the newest id seen.
     if (event.lastEventId && this.source !== null) this.lastId = event.lastEventId;
@@ -141,8 +146,12 @@ class StreamClient {
   }
 
   watch() {
-    if (this.state === 'live' && Date.now() - this.lastEvent > SILENCE_LIMIT_MS) {
+    const open = this.state === 'live' || this.state === 'stalled';
+    const silence = Date.now() - this.lastEvent;
+    if (open && silence > SILENCE_LIMIT_MS) {
       this.reconnect(0);
+    } else if (this.state === 'live' && silence > STALL_AFTER_MS) {
+      this.setState('stalled');
     } else if (this.state === 'reconnecting' && this.isLongDown()) {
       this.setState('offline');
     }
