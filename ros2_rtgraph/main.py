@@ -33,10 +33,12 @@ from ros2_rtgraph.pump import FramePump
 from ros2_rtgraph.web.app import create_app
 from ros2_rtgraph.web.auth import LOG_LINE_PREFIX
 from ros2_rtgraph.web.auth import open_access_warning
-from ros2_rtgraph.web.auth import resolve_token
 from ros2_rtgraph.web.auth import serving_urls
 from ros2_rtgraph.web.server import ServerBindError
 from ros2_rtgraph.web.server import WebServer
+from ros2_rtgraph.web.tokenfile import choose_token
+from ros2_rtgraph.web.tokenfile import KeptToken
+from ros2_rtgraph.web.tokenfile import token_file_path
 
 #: Exit status for a configuration or address that cannot be used.
 EXIT_USAGE = 2
@@ -68,11 +70,23 @@ def _spin(node: GraphNode, stop: threading.Event) -> None:
         executor.shutdown()
 
 
-def _announce(node: GraphNode, host: str, port: int, token: str) -> None:
+def _choose_token(node: GraphNode, configured: str | None) -> KeptToken:
+    """Return the configured token, else the kept one; log why the file could not serve."""
+    kept = choose_token(configured, token_file_path())
+    for warning in kept.warnings:
+        node.get_logger().warning(warning)
+    return kept
+
+
+def _announce(node: GraphNode, host: str, port: int, kept: KeptToken) -> None:
     """Print the URL (with the token, once: it is the key to the page) and warn if open."""
-    urls = serving_urls(host, port, token, socket.gethostname())
+    urls = serving_urls(host, port, kept.token, socket.gethostname())
     print(LOG_LINE_PREFIX + '  or  '.join(urls), flush=True)
-    warning = open_access_warning(host, token)
+    if kept.path is not None:
+        # A line of its own: scripts take everything after 'serving on ' as the URL.
+        print(f'rtgraph: the token is kept in {kept.path}; delete that file for a new token',
+              flush=True)
+    warning = open_access_warning(host, kept.token)
     if warning:
         node.get_logger().warning(warning)
 
@@ -101,9 +115,9 @@ def main(argv: list[str] | None = None) -> int:
             clock = node.get_clock()
             pump = FramePump(node.store, node.stats, server_config,
                              clock=lambda: clock.now().nanoseconds * 1e-9)
-            token = resolve_token(server_config.token)
+            kept = _choose_token(node, server_config.token)
             app = create_app(node.config, node.store, node.stats, pump, stop_event=stop,
-                             token=token)
+                             token=kept.token)
             server = WebServer(app, server_config.host, server_config.port)
             pump.start()
             cleanup.callback(pump.join, JOIN_TIMEOUT)
@@ -111,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             server.start()
             cleanup.callback(server.stop)
             cleanup.callback(stop.set)  # open streams end before the server stops
-            _announce(node, server_config.host, server.port, token)
+            _announce(node, server_config.host, server.port, kept)
             _spin(node, stop)
     except (ConfigError, ServerBindError) as error:
         print(f'rtgraph: {error}', file=sys.stderr, flush=True)

@@ -1,8 +1,11 @@
 # Copyright 2026 ros2_rtgraph developers
 # SPDX-License-Identifier: Apache-2.0
-"""Shared fixtures: one ROS domain per test run, discovery kept on this machine."""
+"""Shared fixtures: one ROS domain per test run, discovery kept on this machine, own ROS_HOME."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -18,6 +21,10 @@ def _pick_domain_id() -> int:
 os.environ.setdefault('ROS_DOMAIN_ID', str(_pick_domain_id()))
 os.environ.update(LOCALHOST_DISCOVERY_ENV)
 os.environ.setdefault('RMW_IMPLEMENTATION', 'rmw_fastrtps_cpp')
+# Never the user's ~/.ros (or their ROS_HOME): the bridges of this run keep their generated
+# token (and rcl its log files) in a directory of their own, removed at the end.
+os.environ['ROS_HOME'] = tempfile.mkdtemp(prefix='rtgraph-test-ros-home-')
+atexit.register(shutil.rmtree, os.environ['ROS_HOME'], ignore_errors=True)
 
 
 @pytest.fixture(scope='session')

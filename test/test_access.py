@@ -1,19 +1,35 @@
 # Copyright 2026 ros2_rtgraph developers
 # SPDX-License-Identifier: Apache-2.0
-"""Access to the real ``rtgraph``: a generated token by default, Jupyter's model (issue 6)."""
+"""
+Access to the real ``rtgraph``: a generated token by default, Jupyter's model (issue 6).
+
+The generated token is kept in ``$ROS_HOME/rtgraph/token`` across restarts (issue 10).
+conftest.py gives the whole run a ROS_HOME of its own; tests that look at the token file give
+their bridge (or the function) a ROS_HOME under ``tmp_path``.
+"""
 
 import http.client
+import os
+from pathlib import Path
+import re
+import stat
+import threading
 from urllib.parse import urlsplit
 
 import pytest
 from ros_helpers import Bridge
+from ros_helpers import child_env
 from ros_helpers import rtgraph_command
 from ros_helpers import write_config
 
 from ros2_rtgraph.config import ServerConfig
 from ros2_rtgraph.web.auth import open_access_warning
 from ros2_rtgraph.web.auth import serving_urls
-from ros2_rtgraph.web.auth import TOKEN_BYTES
+from ros2_rtgraph.web.tokenfile import choose_token
+from ros2_rtgraph.web.tokenfile import kept_token
+from ros2_rtgraph.web.tokenfile import MIN_KEPT_TOKEN_CHARS
+from ros2_rtgraph.web.tokenfile import TOKEN_BYTES
+from ros2_rtgraph.web.tokenfile import token_file_path
 
 YAML = """\
 charts:
@@ -35,8 +51,10 @@ def _get(bridge: Bridge, path: str, **headers: str) -> http.client.HTTPResponse:
 def start(tmp_path):
     bridges = []
 
-    def run(text: str, *ros_args: str) -> Bridge:
-        bridges.append(Bridge(rtgraph_command(write_config(tmp_path, text), *ros_args)))
+    def run(text: str, *ros_args: str, ros_home: Path | None = None) -> Bridge:
+        env = None if ros_home is None else {**child_env(), 'ROS_HOME': str(ros_home)}
+        bridges.append(Bridge(rtgraph_command(write_config(tmp_path, text), *ros_args),
+                              env=env))
         return bridges[-1].wait_serving()
 
     yield run
@@ -65,8 +83,181 @@ def test_rtgraph_generates_a_token_and_logs_the_url_with_it_once(start):
     assert _get(bridge, '/', Cookie=cookie.split(';')[0]).status == 200
 
 
-def test_two_starts_generate_two_tokens(start):
-    assert start(YAML).token != start(YAML).token
+def _token_file(ros_home: Path) -> Path:
+    return ros_home / 'rtgraph' / 'token'
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_generated_token_is_kept_across_restarts_until_its_file_is_deleted(start, tmp_path):
+    home = tmp_path / 'home'
+    first = start(YAML, ros_home=home)
+    path = _token_file(home)
+    assert path.read_text().strip() == first.token
+    assert _mode(path) == 0o600 and _mode(path.parent) == 0o700
+    assert f'rtgraph: the token is kept in {path}; delete that file for a new token\n' in (
+        first.stdout_lines)
+    first.close()
+    second = start(YAML, ros_home=home)
+    assert second.token == first.token
+    assert _get(second, f'/api/config?token={first.token}').status == 200  # the old URL works
+    assert 'the token file' not in second.stderr()  # no warning about the file
+    assert 'cannot keep the token' not in second.stderr()
+    second.close()
+    path.unlink()
+    third = start(YAML, ros_home=home)
+    assert third.token != first.token
+    assert path.read_text().strip() == third.token
+
+
+@pytest.mark.parametrize('server', ['  token: robot-7\n', "  token: ''\n"])
+def test_a_configured_token_leaves_the_token_file_alone(start, tmp_path, server):
+    home = tmp_path / 'home'
+    bridge = start('server:\n' + server + YAML, ros_home=home)
+    assert bridge.token in ('robot-7', '')
+    assert not (home / 'rtgraph').exists()  # (rcl keeps its log files in home/log)
+    assert 'kept in' not in ''.join(bridge.stdout_lines)
+
+
+def test_a_token_file_without_a_token_is_replaced_with_a_warning(start, tmp_path):
+    home = tmp_path / 'home'
+    path = _token_file(home)
+    path.parent.mkdir(parents=True)
+    path.write_text('abc\n')
+    bridge = start(YAML, ros_home=home)
+    assert len(bridge.token) == 43 and path.read_text() == bridge.token + '\n'
+    assert (f'the token file {path} holds no usable token (3 characters, fewer than 22): '
+            'it now holds a new one') in bridge.stderr()
+    assert 'Traceback' not in bridge.stderr()
+
+
+def test_a_token_file_that_cannot_be_written_gives_a_token_for_this_run(start, tmp_path):
+    home = tmp_path / 'home'
+    home.mkdir()  # (with ROS_HOME itself a file, rcl could not start: it logs there too)
+    (home / 'rtgraph').write_text('a file where a directory should be\n')
+    bridge = start(YAML, ros_home=home)
+    assert len(bridge.token) == 43
+    assert _get(bridge, f'/api/config?token={bridge.token}').status == 200
+    assert (f'cannot keep the token in {_token_file(home)} (Not a directory): '
+            'this token lasts for this run only') in bridge.stderr()
+    assert 'Traceback' not in bridge.stderr()
+    assert 'kept in' not in ''.join(bridge.stdout_lines)
+
+
+# --- the token file, in this process ----------------------------------------------------------
+
+@pytest.mark.parametrize(('environ', 'expected'), [
+    ({'ROS_HOME': '/data/ros'}, Path('/data/ros/rtgraph/token')),
+    ({'ROS_HOME': ''}, Path.home() / '.ros/rtgraph/token'),  # empty is unset, as in rcl
+    ({}, Path.home() / '.ros/rtgraph/token'),
+])
+def test_token_file_path_follows_ros_home(environ, expected):
+    assert token_file_path(environ) == expected
+
+
+def test_kept_token_is_created_private_then_read_back(tmp_path):
+    path = tmp_path / 'ros' / 'rtgraph' / 'token'
+    made = kept_token(path)
+    assert made.path == path and made.warnings == ()
+    assert re.fullmatch(r'[A-Za-z0-9_-]{43}', made.token)
+    assert _mode(path) == 0o600 and _mode(path.parent) == 0o700
+    assert kept_token(path) == made
+    assert os.listdir(path.parent) == ['token']  # no temporary file left behind
+
+
+def test_a_hand_written_token_with_a_newline_is_used(tmp_path):
+    path = tmp_path / 'token'
+    path.write_text('  my-own-token-of-24-chars  \r\n')
+    path.chmod(0o600)
+    assert kept_token(path).token == 'my-own-token-of-24-chars'
+
+
+@pytest.mark.parametrize(('content', 'problem'), [
+    (b'', 'it is empty'),
+    (b' \n', 'it is empty'),
+    (b'a' * 30 + b'\nsecond line', 'it is not URL-safe text'),
+    (b'token with spaces in it, 30 chars', 'it is not URL-safe text'),
+    ('t\u00f6ken-t\u00f6ken-t\u00f6ken-t\u00f6ken'.encode(), 'it is not URL-safe text'),
+    (b'\xff\xfe' * 20, 'it is not URL-safe text'),
+    (b'a' * (MIN_KEPT_TOKEN_CHARS - 1), f'21 characters, fewer than {MIN_KEPT_TOKEN_CHARS}'),
+    (b'a' * 300, 'more than 256 characters'),
+    (b'a' * 100_000, 'more than 256 characters'),
+])
+def test_a_token_file_without_a_usable_token_is_replaced(tmp_path, content, problem):
+    path = tmp_path / 'token'
+    path.write_bytes(content)
+    kept = kept_token(path)
+    assert kept.warnings == (
+        f'the token file {path} holds no usable token ({problem}): it now holds a new one',)
+    assert kept.path == path and path.read_text() == kept.token + '\n'
+    assert _mode(path) == 0o600
+    assert kept_token(path).warnings == ()
+
+
+def test_a_token_file_open_to_others_is_tightened_and_its_token_kept(tmp_path):
+    path = tmp_path / 'token'
+    path.write_text('x' * 43 + '\n')
+    path.chmod(0o644)
+    kept = kept_token(path)
+    assert kept.token == 'x' * 43
+    assert kept.warnings == (
+        f'the token file {path} was open to other users (mode 0644): it is now 0600; '
+        'delete it for a new token if others may have read it',)
+    assert _mode(path) == 0o600
+    assert kept_token(path).warnings == ()
+
+
+@pytest.mark.parametrize('what', ['directory', 'fifo', 'ros_home_is_a_file'])
+def test_a_token_file_that_cannot_be_used_gives_a_token_for_this_run(tmp_path, what):
+    path = tmp_path / 'rtgraph' / 'token'
+    if what == 'ros_home_is_a_file':
+        path = tmp_path / 'file' / 'rtgraph' / 'token'
+        (tmp_path / 'file').write_text('')
+        reason = 'Not a directory'
+    else:
+        path.parent.mkdir()
+        if what == 'directory':
+            path.mkdir()
+            reason = 'Is a directory'
+        else:
+            os.mkfifo(path)  # opening it for reading must not wait for a writer
+            reason = 'not a regular file'
+    first, second = kept_token(path), kept_token(path)
+    assert first.path is None and first.token != second.token
+    assert re.fullmatch(r'[A-Za-z0-9_-]{43}', first.token)
+    assert first.warnings == (
+        f'cannot keep the token in {path} ({reason}): this token lasts for this run only',)
+
+
+def test_bridges_starting_together_share_one_kept_token(tmp_path):
+    path = tmp_path / 'rtgraph' / 'token'
+    barrier = threading.Barrier(8)
+    tokens = []
+
+    def start() -> None:
+        barrier.wait(10)
+        tokens.append(kept_token(path).token)
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(tokens) == 8 and set(tokens) == {path.read_text().strip()}
+    assert os.listdir(path.parent) == ['token']
+
+
+def test_a_configured_token_wins_and_leaves_the_kept_one_alone(tmp_path):
+    path = tmp_path / 'token'
+    kept = kept_token(path)
+    before = path.stat()
+    assert choose_token('mine', path).token == 'mine'
+    assert choose_token('', path).token == ''
+    assert choose_token('mine', path).path is None
+    assert path.stat() == before
+    assert choose_token(None, path) == kept
 
 
 def test_token_from_the_yaml_is_used(start):

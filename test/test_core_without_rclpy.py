@@ -18,6 +18,7 @@ CORE_MODULES = [
     'ros2_rtgraph.web.sse',
     'ros2_rtgraph.web.stream',
     'ros2_rtgraph.web.app',
+    'ros2_rtgraph.web.tokenfile',
 ]
 
 # A meta-path finder that makes any rclpy import fail, as on a machine without ROS.

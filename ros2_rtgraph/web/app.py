@@ -101,7 +101,7 @@ def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: Fram
     :param pump: the frame pump; the caller starts and stops it.
     :param stop_event: set at shutdown so open ``/stream`` responses end.
     :param heartbeat: seconds between ``: ping`` comments on an idle stream.
-    :param token: the access token (from :func:`~.auth.resolve_token`); None or ``''``
+    :param token: the access token (from :func:`~.tokenfile.choose_token`); None or ``''``
         switches access control off.
     :return: the Flask application.
     """

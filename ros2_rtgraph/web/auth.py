@@ -9,18 +9,16 @@ SameSite=Strict cookie, so the page's own requests (scripts, ``/stream``, the CS
 carry it without the token ever reaching JavaScript; the page URL is then redirected to itself
 without the token, which keeps it out of the address bar, the history and the Referer.
 Tokens are compared in constant time. No Flask in here: :mod:`.app` wires these functions in.
+Where a generated token comes from and is kept: :mod:`.tokenfile`.
 """
 
 import hmac
 import html
 import ipaddress
 import re
-import secrets
 
 #: The query parameter that carries the token.
 TOKEN_PARAMETER = 'token'
-#: Bytes of randomness in a generated token (43 URL-safe characters).
-TOKEN_BYTES = 32
 #: What the bridge logs when it starts; the 401 page tells the reader to look for it.
 LOG_LINE_PREFIX = 'rtgraph: serving on '
 
@@ -41,19 +39,6 @@ token in a cookie after that, so the plain address works too.</p>
 </body>
 </html>
 """
-
-
-def resolve_token(configured: str | None) -> str:
-    """
-    Return the token in force: the configured one, or a fresh random one when none is set.
-
-    :param configured: ``server.token`` (or the ``token`` parameter): None to generate one,
-        ``''`` to switch access control off.
-    :return: the token; ``''`` means no token is needed.
-    """
-    if configured is None:
-        return secrets.token_urlsafe(TOKEN_BYTES)
-    return configured
 
 
 def serving_urls(host: str, port: int, token: str, hostname: str) -> list[str]:
