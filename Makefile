@@ -58,8 +58,10 @@ sysdeps:
 	  fi; \
 	fi
 
+# ARGS go to rtgraph_demo, and its ROS arguments on to the bridge, e.g.
+#   make demo ARGS='--ros-args -p port:=8081'
 demo: venv
-	$(BIN)/python -m ros2_rtgraph.demo --with-bridge
+	$(BIN)/python -m ros2_rtgraph.demo --with-bridge $(ARGS)
 
 test: matrix
 

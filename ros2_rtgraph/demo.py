@@ -9,7 +9,9 @@ joints), /battery_state (BatteryState, 1 Hz, draining), /gps/fix (NavSatFix, 5 H
 has no fix: the first 10 s and a few seconds of every minute), /demo/sine (Float64, 50 Hz).
 
 One 200 Hz timer drives every topic (one wake-up instead of six timers). ``--with-bridge`` also
-runs ``rtgraph`` with the demo configuration as a child process and passes SIGINT/SIGTERM on.
+runs ``rtgraph`` with the demo configuration as a child process, gives it the demo's ROS
+arguments (so ``-p port:=8081`` reaches the bridge; the robot ignores parameters it does not
+declare) and passes SIGINT/SIGTERM on.
 """
 
 import argparse
@@ -154,20 +156,52 @@ class DemoRobot(Node):
         self._sine.publish(Float64(data=math.sin(2.0 * math.pi * 0.2 * elapsed)))
 
 
-def _start_bridge() -> subprocess.Popen:
-    """Run ``rtgraph`` with its default (demo) configuration; it prints its own URL."""
-    return subprocess.Popen([sys.executable, '-m', 'ros2_rtgraph.main'])
+EPILOG = """\
+ROS arguments (after --ros-args) apply to the robot and, with --with-bridge, to rtgraph too:
+they set the bridge's parameters (host, port, token, config_file, frame_rate, ...), which the
+robot ignores. For example, to serve on 127.0.0.1:8081:
+
+  rtgraph_demo --with-bridge --ros-args -p host:=127.0.0.1 -p port:=8081
+"""
+
+
+def ros_arguments(args: list[str]) -> list[str]:
+    """
+    Return the ROS arguments in ``args``: each ``--ros-args`` block, up to its ``--``.
+
+    :param args: command-line arguments, e.g. ``['--with-bridge', '--ros-args', '-p', 'x:=1']``.
+    :return: e.g. ``['--ros-args', '-p', 'x:=1']``; empty when there are none.
+    """
+    found, inside = [], False
+    for arg in args:
+        if arg == '--ros-args':
+            inside = True
+        elif arg == '--' and inside:
+            inside = False
+            continue
+        if inside:
+            found.append(arg)
+    return found
+
+
+def _start_bridge(ros_args: list[str]) -> subprocess.Popen:
+    """Run ``rtgraph`` (default configuration: the demo's) with these ROS arguments."""
+    return subprocess.Popen([sys.executable, '-m', 'ros2_rtgraph.main', *ros_args])
 
 
 def main(argv: list[str] | None = None) -> int:
     """Publish the demo topics until SIGINT or SIGTERM; return the exit status."""
     argv = sys.argv if argv is None else [sys.argv[0], *argv]
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0].strip())
+    parser = argparse.ArgumentParser(
+        prog='rtgraph_demo', description=__doc__.split('\n\n')[0].strip().replace('``', ''),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--with-bridge', action='store_true',
-                        help='also run rtgraph with the demo configuration')
+                        help='also run rtgraph (with the demo configuration, and the ROS '
+                             'arguments given here)')
     options = parser.parse_args(remove_ros_args(argv)[1:])
     stop = threading.Event()
-    bridge = _start_bridge() if options.with_bridge else None
+    bridge = _start_bridge(ros_arguments(argv[1:])) if options.with_bridge else None
 
     def on_signal(signum, frame):
         stop.set()

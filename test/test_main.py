@@ -15,6 +15,7 @@ import itertools
 import math
 import signal
 import socket
+import subprocess
 import sys
 import urllib.request
 
@@ -35,6 +36,8 @@ from sensor_msgs.msg import Imu
 from sse_client import Event
 from sse_client import SSEClient
 from std_msgs.msg import Float64
+
+from ros2_rtgraph.demo import ros_arguments
 
 WARM_UP = -12345.0
 
@@ -411,3 +414,33 @@ def test_demo_robot_feeds_every_series_of_the_default_config():
     finally:
         demo.close()
         bridge.close()
+
+
+def test_demo_with_bridge_passes_its_ros_arguments_on_to_the_bridge():
+    # Without them the bridge would serve on 0.0.0.0:8080, whatever the command line said.
+    demo = Bridge([sys.executable, '-m', 'ros2_rtgraph.demo', '--with-bridge', '--ros-args',
+                   '-p', 'host:=127.0.0.1', '-p', 'port:=0'])
+    try:
+        demo.wait_serving()  # the bridge prints its URL on the demo's stdout
+        assert (demo.host, demo.port != 8080) == ('127.0.0.1', True)
+        with urllib.request.urlopen(f'{demo.base_url}healthz', timeout=10) as response:
+            assert response.status == 200
+        assert demo.stop(signal.SIGINT) == 0  # the demo passes SIGINT on, returns the bridge's
+        assert port_is_free(demo.port)
+        assert 'Traceback' not in demo.stderr()
+    finally:
+        demo.close()
+    help_text = subprocess.run([sys.executable, '-m', 'ros2_rtgraph.demo', '--help'],
+                               capture_output=True, text=True, timeout=30, check=True).stdout
+    assert 'rtgraph_demo --with-bridge --ros-args -p host:=127.0.0.1 -p port:=8081' in help_text
+
+
+@pytest.mark.parametrize(('args', 'ros_args'), [
+    (['--with-bridge'], []),
+    (['--with-bridge', '--ros-args', '-p', 'port:=8081'], ['--ros-args', '-p', 'port:=8081']),
+    (['--ros-args', '-p', 'a:=1', '--', '--with-bridge', '--ros-args', '-r', '__ns:=/r'],
+     ['--ros-args', '-p', 'a:=1', '--ros-args', '-r', '__ns:=/r']),
+    (['--', '--ros-args', '-p', 'a:=1'], ['--ros-args', '-p', 'a:=1']),
+])
+def test_demo_finds_its_ros_arguments(args, ros_args):
+    assert ros_arguments(args) == ros_args
