@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                              clock=lambda: clock.now().nanoseconds * 1e-9)
             kept = _choose_token(node, server_config.token)
             app = create_app(node.config, node.store, node.stats, pump, stop_event=stop,
-                             token=kept.token)
+                             token=kept.token, log=node.get_logger().info)
             server = WebServer(app, server_config.host, server_config.port)
             pump.start()
             cleanup.callback(pump.join, JOIN_TIMEOUT)

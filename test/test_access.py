@@ -24,6 +24,7 @@ from ros_helpers import write_config
 
 from ros2_rtgraph.config import ServerConfig
 from ros2_rtgraph.web.auth import open_access_warning
+from ros2_rtgraph.web.auth import redact_token
 from ros2_rtgraph.web.auth import serving_urls
 from ros2_rtgraph.web.tokenfile import choose_token
 from ros2_rtgraph.web.tokenfile import kept_token
@@ -258,6 +259,18 @@ def test_a_configured_token_wins_and_leaves_the_kept_one_alone(tmp_path):
     assert choose_token('mine', path).path is None
     assert path.stat() == before
     assert choose_token(None, path) == kept
+
+
+@pytest.mark.parametrize(('target', 'logged'), [
+    ('/stream', '/stream'),
+    ('/?token=s3cret', '/?token=...'),
+    ('/stream?lastEventId=5&token=s3cret', '/stream?lastEventId=5&token=...'),
+    ('/x?tok%65n=s3cret&a=b', '/x?token=...&a=b'),  # Werkzeug decodes the key: so do we
+    ('/x?TOKEN=s3cret&token', '/x?token=...&token=...'),
+    ('/x?a=1', '/x?a=1'),
+])
+def test_redact_token(target, logged):
+    assert redact_token(target) == logged
 
 
 def test_token_from_the_yaml_is_used(start):

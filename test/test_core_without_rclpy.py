@@ -19,6 +19,7 @@ CORE_MODULES = [
     'ros2_rtgraph.web.stream',
     'ros2_rtgraph.web.app',
     'ros2_rtgraph.web.tokenfile',
+    'ros2_rtgraph.web.logtext',
 ]
 
 # A meta-path finder that makes any rclpy import fail, as on a machine without ROS.

@@ -13,12 +13,18 @@ Hardening, in request order: a query string that is not well-formed UTF-8 gets 4
 the token (see :mod:`.auth`) everything but ``/healthz`` gets 401; ``/stream`` beyond
 ``server.max_clients`` gets 503 with ``Retry-After``. Every response carries
 :data:`SECURITY_HEADERS`. All routes are GET (and HEAD): the bridge is read-only.
+
+The log gets one line when a ``/stream`` client connects and one when it goes away (address,
+short user agent, duration), through the ``log`` callable (the node's ROS logger in
+``rtgraph``); every other request is the server's business, at debug.
 """
 
+from collections.abc import Callable
 import csv
 from dataclasses import dataclass
 import io
 import json
+import logging
 import math
 import threading
 import time
@@ -46,6 +52,7 @@ from ros2_rtgraph.web.auth import TOKEN_PARAMETER
 from ros2_rtgraph.web.auth import unauthorized_page
 from ros2_rtgraph.web.limits import query_string_problem
 from ros2_rtgraph.web.limits import StreamLimit
+from ros2_rtgraph.web.logtext import client_name
 from ros2_rtgraph.web.stream import describe
 from ros2_rtgraph.web.stream import HEARTBEAT_SECONDS
 from ros2_rtgraph.web.stream import parse_event_id
@@ -87,11 +94,12 @@ class AppState:
     heartbeat: float
     token: str  # '' = no token needed
     streams: StreamLimit
+    log: Callable[[str], None]  # info lines: stream clients coming and going
 
 
 def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: FramePump, *,
                stop_event: threading.Event, heartbeat: float = HEARTBEAT_SECONDS,
-               token: str | None = None) -> Flask:
+               token: str | None = None, log: Callable[[str], None] | None = None) -> Flask:
     """
     Build the web app over the shared state; serve it with :class:`~.server.WebServer`.
 
@@ -103,6 +111,8 @@ def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: Fram
     :param heartbeat: seconds between ``: ping`` comments on an idle stream.
     :param token: the access token (from :func:`~.tokenfile.choose_token`); None or ``''``
         switches access control off.
+    :param log: takes one info line per call, e.g. ``node.get_logger().info``; default: this
+        module's Python logger.
     :return: the Flask application.
     """
     app = Flask(__name__)
@@ -111,7 +121,8 @@ def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: Fram
     app.extensions[EXTENSION] = AppState(
         config=config, store=store, stats=stats, pump=pump, stop_event=stop_event,
         heartbeat=heartbeat, token=token or '',
-        streams=StreamLimit(config.server.max_clients))
+        streams=StreamLimit(config.server.max_clients),
+        log=log or logging.getLogger(__name__).info)
     app.register_blueprint(bp)
     return app
 
@@ -194,6 +205,7 @@ def stream() -> Response:
     itself passes the id it had as ``?lastEventId=``. The header wins when both are given.
     An unusable header gets a snapshot (browsers send back whatever id they last saw); an
     unusable ``?lastEventId=`` is a 400. Beyond ``max_clients`` open streams: 503.
+    The log says when a client got its stream and when it went away.
     """
     state = _state()
     last_event_id = parse_event_id(request.headers.get('Last-Event-ID'))
@@ -205,13 +217,20 @@ def stream() -> Response:
     events = stream_events(
         state.pump, state.store, state.config, state.stop_event,
         last_event_id=last_event_id, heartbeat=state.heartbeat)
-    slot = state.streams.guard(events)
+    client = client_name(request.remote_addr, request.headers.get('User-Agent'))
+    started = time.monotonic()
+
+    def gone() -> None:
+        state.log(f'client {client} disconnected after {time.monotonic() - started:.1f} s')
+
+    slot = state.streams.guard(events, on_close=gone)
     if slot is None:
         events.close()
         response = _json_response(
             {'error': f'too many open streams (at most {state.streams.maximum})'}, 503)
         response.headers['Retry-After'] = str(RETRY_AFTER_SECONDS)
         return response
+    state.log(f'client {client} connected')
     return Response(slot, mimetype='text/event-stream', headers={
         'Cache-Control': 'no-cache',
         'X-Accel-Buffering': 'no',  # nginx would otherwise buffer the stream

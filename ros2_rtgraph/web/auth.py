@@ -16,6 +16,7 @@ import hmac
 import html
 import ipaddress
 import re
+from urllib.parse import unquote_plus
 
 #: The query parameter that carries the token.
 TOKEN_PARAMETER = 'token'
@@ -110,6 +111,26 @@ def cookie_name(host: str) -> str:
     :return: e.g. ``'rtgraph_192_168_1_5_8080'``.
     """
     return 'rtgraph_' + _COOKIE_UNSAFE.sub('_', host[:_MAX_HOST_CHARS])
+
+
+def redact_token(target: str) -> str:
+    """
+    Return a request target fit for a log line: the value of every token parameter replaced.
+
+    Keys are compared percent-decoded (``?tok%65n=`` is the token too) and loosely (any key
+    that contains ``token``), so a value is rather hidden once too often than shown once.
+
+    :param target: the path and query, e.g. ``'/stream?token=abc&lastEventId=5'``.
+    :return: e.g. ``'/stream?token=...&lastEventId=5'``.
+    """
+    path, mark, query = target.partition('?')
+    if not mark:
+        return target
+    parts = []
+    for part in query.split('&'):
+        key = unquote_plus(part.partition('=')[0]).lower()
+        parts.append(f'{TOKEN_PARAMETER}=...' if TOKEN_PARAMETER in key else part)
+    return f'{path}?{"&".join(parts)}'
 
 
 def unauthorized_page(host: str) -> str:

@@ -7,9 +7,11 @@ Werkzeug's threaded server starts one thread per connection without limit, and e
 holds its thread for as long as the client stays: :class:`StreamLimit` bounds that. A slot is
 taken in the view, before the response starts (so an over-the-cap client gets a clean 503),
 and given back when the WSGI server closes the response iterable, which it does however the
-response ends: the stream finished, the client went away, or its socket timed out.
+response ends: the stream finished, the client went away, or its socket timed out. That is
+also the moment the log says the client went away.
 """
 
+from collections.abc import Callable
 from collections.abc import Iterator
 import re
 import threading
@@ -40,18 +42,20 @@ class StreamLimit:
         with self._lock:
             return self._active
 
-    def guard(self, chunks: Iterator[bytes]) -> 'Slot | None':
+    def guard(self, chunks: Iterator[bytes],
+              on_close: Callable[[], None] | None = None) -> 'Slot | None':
         """
         Take a slot for a stream, or return None when all are taken.
 
         :param chunks: the stream's generator; it is not started here.
+        :param on_close: called once, after the slot is freed (to log that the client left).
         :return: an iterable over ``chunks`` whose ``close()`` closes them and frees the slot.
         """
         with self._lock:
             if self._active >= self.maximum:
                 return None
             self._active += 1
-        return Slot(chunks, self)
+        return Slot(chunks, self, on_close)
 
     def _release(self) -> None:
         with self._lock:
@@ -66,10 +70,12 @@ class Slot:
     (the client left before the first chunk) does not run it.
     """
 
-    def __init__(self, chunks: Iterator[bytes], limit: StreamLimit):
-        """Hold a slot of ``limit`` (already counted) until :meth:`close`."""
+    def __init__(self, chunks: Iterator[bytes], limit: StreamLimit,
+                 on_close: Callable[[], None] | None = None):
+        """Hold a slot of ``limit`` (already counted) until :meth:`close`; then ``on_close()``."""
         self._chunks = chunks
         self._limit: StreamLimit | None = limit
+        self._on_close = on_close
 
     def __iter__(self) -> 'Slot':
         return self
@@ -85,6 +91,8 @@ class Slot:
         finally:
             if limit is not None:
                 limit._release()
+                if self._on_close is not None:
+                    self._on_close()
 
 
 def query_string_problem(raw: bytes) -> str | None:
@@ -105,3 +113,4 @@ def query_string_problem(raw: bytes) -> str | None:
     except UnicodeDecodeError as error:
         return f'the query string is not UTF-8 (byte {error.start} after percent-decoding)'
     return None
+

@@ -20,18 +20,33 @@ them, and any headers before them, as one ``sendall`` at that flush. An SSE stre
 one system call and one TCP segment per event batch instead of four, which is most of what a
 client costs the bridge. Nagle's algorithm is off for the same reason: every write is already
 a whole batch, so holding it back for an ACK only adds latency.
+
+Request lines, and complaints about requests that are not HTTP, go to the ``werkzeug`` logger
+at debug, not at info: a page makes dozens of requests a minute, which would drown the log.
+They never carry the token (queries are redacted) nor control characters. The app logs each
+``/stream`` client at info instead.
 """
 
 import io
+import re
 import threading
 
 from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import make_server
 from werkzeug.serving import WSGIRequestHandler
 
+from ros2_rtgraph.web.auth import redact_token
+from ros2_rtgraph.web.logtext import printable
+
 #: Seconds one socket read or write may block before the connection is dropped. Longer than
 #: the stream's heartbeat is not needed: a live client drains a write within milliseconds.
 CLIENT_TIMEOUT = 15.0
+#: Characters of a request line kept in a debug line (http.server reads up to 64 KiB).
+MAX_LOGGED_CHARS = 300
+
+# What a message about an unparsable request may not carry: any query (it may hold the token
+# where no parser found it).
+_QUERY = re.compile(r'\?[^\s\'"]*')
 
 
 class ServerBindError(OSError):
@@ -165,6 +180,16 @@ class _StreamingRequestHandler(WSGIRequestHandler):
         """Set up the connection as socketserver does, then write through one send per flush."""
         super().setup()
         self.wfile = OneSendWriter(self.connection)
+
+    def log_request(self, code: int | str = '-', size: int | str = '-') -> None:
+        """Log the request line at debug, the token redacted (Werkzeug logs it at info)."""
+        # requestline is this request's; path may still be the previous one's when it was bad.
+        words = [redact_token(word) for word in getattr(self, 'requestline', '').split(' ')]
+        self.log('debug', '"%s" %s %s', printable(' '.join(words), MAX_LOGGED_CHARS), code, size)
+
+    def log_error(self, format: str, *args) -> None:  # noqa: A002 (http.server's signature)
+        """Log a problem with a request (not HTTP, too long) at debug, queries left out."""
+        self.log('debug', '%s', printable(_QUERY.sub('?...', format % args), MAX_LOGGED_CHARS))
 
 
 def _bind(app, host: str, port: int, client_timeout: float) -> BaseWSGIServer:
