@@ -23,7 +23,11 @@ also waits for a publisher so that its QoS can match. Topics still waiting are r
 series show ``error: topic /x has types A and B`` (the subscription stays and keeps hearing the
 publishers of its own type); and with ``qos: auto``, when a publisher appears that the current
 QoS cannot hear (best effort after reliable, volatile after transient-local), the topic is
-subscribed again with the QoS chosen from the publishers now present.
+subscribed again with the QoS chosen from the publishers now present. A subscription that DDS
+has not matched to every publisher the graph lists as one it can hear, for
+``UNMATCHED_CHECKS`` checks in a row, is created again too (a match lost in discovery would
+otherwise leave its series waiting for good); where rclpy cannot count matches (Humble), this
+check is off.
 
 A message whose sequence is too short for a series' index gives that series no sample: it is
 counted in ``errors`` and, while the topic's most recent message is such a one, the series'
@@ -73,12 +77,20 @@ from ros2_rtgraph.msgtypes import normalize_type_name
 from ros2_rtgraph.rawdecode import compile_decoder
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.rosdistro import DRAIN_INGEST
+from ros2_rtgraph.rosdistro import MATCHED_COUNT
 from ros2_rtgraph.rosdistro import QoSRequestedIncompatibleQoSInfo
 from ros2_rtgraph.rosdistro import SubscriptionEventCallbacks
 from ros2_rtgraph.stats import StatsBoard
 
 #: Seconds between two looks at the graph for topics that are still waiting.
 GRAPH_CHECK_PERIOD = 1.0
+#: Graph checks in a row that may find a subscription matched to fewer publishers than the
+#: graph lists (ones it can hear) before it is created again: DDS matches within milliseconds
+#: of discovery, so a few seconds is a match that will not come. Doubled after each attempt
+#: that did not help, up to UNMATCHED_CHECKS_MAX, so that a match that cannot be made (a
+#: publisher whose type hash differs, say) costs a line now and then, not one a second.
+UNMATCHED_CHECKS = 3
+UNMATCHED_CHECKS_MAX = 60
 
 #: Where parameter errors say they come from (there is no file line for them).
 PARAMETER_SOURCE = 'node parameters'
@@ -184,6 +196,8 @@ class _Topic:
     subscribed_qos: QoSProfile | None = None
     conflict: str = ''      # the type conflict its readers show while it lasts, '' = none
     conflict_log: str = ''  # what was logged for it, logged again if the conflict comes back
+    unmatched: int = 0      # graph checks in a row that found publishers it is not matched to
+    unmatched_limit: int = UNMATCHED_CHECKS  # how many make it subscribe again
 
     def compile(self, msg_class: type, readers: list[SeriesConfig]) -> None:
         """Compile one extractor for the distinct field paths of the series that fit."""
@@ -353,8 +367,9 @@ class GraphNode(Node):
         Look at the graph once (timer callback).
 
         Waiting topics are subscribed when their publishers have appeared. Subscribed ones are
-        checked for a publisher of another type (shown as an error while it lasts) and, with
-        ``qos: auto``, for a publisher the current QoS cannot hear.
+        checked for a publisher of another type (shown as an error while it lasts), with
+        ``qos: auto`` for a publisher the current QoS cannot hear, and for publishers DDS
+        never matched them to.
         """
         for topic in self._topics.values():
             if topic.waiting:
@@ -363,6 +378,8 @@ class GraphNode(Node):
                 publishers = self.get_publishers_info_by_topic(topic.name)
                 if self._check_types(topic, publishers) and topic.qos == 'auto':
                     self._check_qos(topic, publishers)
+                if MATCHED_COUNT:
+                    self._check_matched(topic, publishers)
 
     def _check_types(self, topic: _Topic, publishers: list[TopicEndpointInfo]) -> bool:
         """
@@ -404,6 +421,38 @@ class GraphNode(Node):
             f'{topic.name}: a publisher with other QoS appeared; subscribed again '
             f'({old.reliability.name.lower()}, {old.durability.name.lower()} -> '
             f'{new.reliability.name.lower()}, {new.durability.name.lower()})')
+
+    def _check_matched(self, topic: _Topic, publishers: list[TopicEndpointInfo]) -> None:
+        """
+        Subscribe again when DDS keeps the subscription unmatched to publishers it can hear.
+
+        The graph and the matching come from the same discovery data, so they agree within
+        milliseconds; a publisher of the topic's type and a QoS the subscription hears that
+        stays unmatched is a match discovery lost, and nothing else would ever show it: the
+        series just stay 'waiting'. Publishers of another type or a QoS it cannot hear are
+        not counted (DDS rightly does not match those).
+        """
+        hearable = [p for p in publishers if p.topic_type == topic.type_name
+                    and not _deafens(topic.subscribed_qos, [p])]
+        matched = topic.subscription.get_publisher_count()
+        if matched >= len(hearable):
+            topic.unmatched = 0
+            if matched:
+                topic.unmatched_limit = UNMATCHED_CHECKS
+            return
+        topic.unmatched += 1
+        if topic.unmatched < topic.unmatched_limit:
+            return
+        checks, limit = topic.unmatched, topic.unmatched_limit
+        self._unsubscribe(topic)
+        self._subscribe(topic, hearable)
+        if topic.conflict:
+            self._fail(topic.readers, topic.conflict)  # _subscribe set them 'waiting'
+        topic.unmatched_limit = min(2 * limit, UNMATCHED_CHECKS_MAX)
+        listed = f"{len(hearable)} publisher{'s' if len(hearable) > 1 else ''}"
+        self.get_logger().info(
+            f'{topic.name}: DDS matched {matched} of the {listed} in the graph for '
+            f'{checks * GRAPH_CHECK_PERIOD:g} s; subscribed again')
 
     def _check_topic(self, topic: _Topic) -> None:
         publishers = self.get_publishers_info_by_topic(topic.name)
@@ -447,6 +496,7 @@ class GraphNode(Node):
             self.stats.series[series.id].state = 'waiting'
         topic.waiting = False
         topic.subscribed_qos = qos
+        topic.unmatched = 0
         events = SubscriptionEventCallbacks(
             incompatible_qos=lambda event: self._on_incompatible_qos(topic, event))
         if self.drains:

@@ -12,6 +12,11 @@ The bridge's drain loop (:mod:`ros2_rtgraph.ingest`) needs rclpy's internal wait
 all have them with the same signatures (``rclpy.wait_for_message`` uses them); where they are
 missing, ``DRAIN_INGEST`` is False and the node falls back to callbacks on the standard
 executor.
+
+``Subscription.get_publisher_count()`` (how many publishers DDS matched to a subscription) came
+with rclpy 4.0 (Iron): Jazzy and Kilted have it, Humble does not. Where it is missing,
+``MATCHED_COUNT`` is False and the node cannot notice a subscription that discovery never
+matched to the publishers the graph lists.
 """
 
 try:
@@ -43,9 +48,17 @@ except (ImportError, AttributeError):
     WaitSet = None
     DRAIN_INGEST = False
 
+# After the first block: rclpy.subscription imports rclpy.event_handler itself, and the first
+# block has to be the one that tries it first.
+from rclpy.subscription import Subscription
+
+#: Whether a subscription can tell how many publishers it is matched to.
+MATCHED_COUNT = hasattr(Subscription, 'get_publisher_count')
+
 __all__ = [
     'DRAIN_INGEST',
     'LOCALHOST_DISCOVERY_ENV',
+    'MATCHED_COUNT',
     'PublisherEventCallbacks',
     'QoSRequestedIncompatibleQoSInfo',
     'SubscriptionEventCallbacks',

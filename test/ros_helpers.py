@@ -27,6 +27,9 @@ from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
+from ros2_rtgraph.ingest import DrainLoop
+from ros2_rtgraph.node import GraphNode
+
 #: Seconds a test waits for something that involves DDS discovery.
 DISCOVERY_TIMEOUT = 20.0
 URL_PATTERN = re.compile(r'rtgraph: serving on (http://(\S+):(\d+)/\S*)')
@@ -111,6 +114,51 @@ class RosPeer:
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
+
+
+class DrainPeer:
+    """
+    A private context whose one GraphNode is spun as ``rtgraph`` spins it: a DrainLoop thread.
+
+    Same interface as :class:`RosPeer` for the tests (``context``, ``add``, ``close``).
+    """
+
+    def __init__(self):
+        self.context = Context()
+        rclpy.init(context=self.context, signal_handler_options=SignalHandlerOptions.NO)
+        self.executor = SingleThreadedExecutor(context=self.context)
+        self._node: GraphNode | None = None
+        self._others: list[Node] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def node(self, name: str) -> Node:
+        """Create a plain node in this context (spun by the same executor)."""
+        node = Node(name, context=self.context)
+        self._others.append(node)
+        self.executor.add_node(node)
+        return node
+
+    def add(self, node: GraphNode) -> GraphNode:
+        assert self._node is None, 'one node per drain loop'
+        assert node.drains, 'this rclpy should support the drain loop'
+        self._node = node
+        self.executor.add_node(node)
+        self._thread = threading.Thread(
+            target=DrainLoop(node, self.executor).spin, args=(self._stop,), name='test-drain',
+            daemon=True)
+        self._thread.start()
+        return node
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5.0)
+            assert not self._thread.is_alive()
+        self.executor.shutdown()
+        for node in [*self._others, *([self._node] if self._node else [])]:
+            node.destroy_node()
+        rclpy.try_shutdown(context=self.context)
 
 
 def wait_matched(publisher: Any, count: int = 1, timeout: float = DISCOVERY_TIMEOUT) -> None:

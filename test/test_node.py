@@ -14,7 +14,6 @@ before both sides have matched, and this needs no sleep.
 from collections.abc import Callable
 import math
 from pathlib import Path
-import threading
 import time
 from typing import Any
 
@@ -24,17 +23,13 @@ from geometry_msgs.msg import Pose
 from geometry_msgs.msg import PoseArray
 import pytest
 from rcl_interfaces.srv import GetParameters
-import rclpy
-from rclpy.context import Context
-from rclpy.executors import SingleThreadedExecutor
-from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy
 from rclpy.qos import qos_profile_sensor_data
 from rclpy.qos import QoSProfile
 from rclpy.qos import ReliabilityPolicy
-from rclpy.signals import SignalHandlerOptions
 from ros_helpers import DISCOVERY_TIMEOUT
+from ros_helpers import DrainPeer
 from ros_helpers import RosPeer
 from ros_helpers import wait_until
 from ros_helpers import write_config
@@ -47,7 +42,6 @@ from std_msgs.msg import Int32
 from ros2_rtgraph.config import ConfigError
 from ros2_rtgraph.ingest import AUTO_DEPTH
 from ros2_rtgraph.ingest import describe_missing
-from ros2_rtgraph.ingest import DrainLoop
 from ros2_rtgraph.ingest import SIZED_PAUSE
 from ros2_rtgraph.ingest import SIZED_RATE
 from ros2_rtgraph.node import choose_qos
@@ -62,51 +56,6 @@ RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 BEST_EFFORT = QoSProfile(depth=10, reliability=ReliabilityPolicy.BEST_EFFORT)
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
-
-
-class DrainPeer:
-    """
-    A private context whose one GraphNode is spun as ``rtgraph`` spins it: a DrainLoop thread.
-
-    Same interface as :class:`RosPeer` for the tests (``context``, ``add``, ``close``).
-    """
-
-    def __init__(self):
-        self.context = Context()
-        rclpy.init(context=self.context, signal_handler_options=SignalHandlerOptions.NO)
-        self.executor = SingleThreadedExecutor(context=self.context)
-        self._node: GraphNode | None = None
-        self._others: list[Node] = []
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def node(self, name: str) -> Node:
-        """Create a plain node in this context (spun by the same executor)."""
-        node = Node(name, context=self.context)
-        self._others.append(node)
-        self.executor.add_node(node)
-        return node
-
-    def add(self, node: GraphNode) -> GraphNode:
-        assert self._node is None, 'one node per drain loop'
-        assert node.drains, 'this rclpy should support the drain loop'
-        self._node = node
-        self.executor.add_node(node)
-        self._thread = threading.Thread(
-            target=DrainLoop(node, self.executor).spin, args=(self._stop,), name='test-drain',
-            daemon=True)
-        self._thread.start()
-        return node
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5.0)
-            assert not self._thread.is_alive()
-        self.executor.shutdown()
-        for node in [*self._others, *([self._node] if self._node else [])]:
-            node.destroy_node()
-        rclpy.try_shutdown(context=self.context)
 
 
 @pytest.fixture(params=['executor', 'drain'])
