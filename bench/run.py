@@ -523,9 +523,10 @@ def _mb(value: int | None) -> str:
 def print_table(report: dict) -> None:
     """Print the scenario results as a fixed-width table."""
     header = (f'{"scenario":<24} {"pub Hz":>7} {"floor":>7} {"bridge":>7} {"ratio":>6} '
-              f'{"floor%":>7} {"rings%":>7} {"frame%":>7} {"lat p50/p95/p99 ms":>20} '
+              f'{"floor%":>7} {"rings%":>7} {"lost":>5} {"frame%":>7} {"lat p50/p95/p99 ms":>20} '
               f'{"all p99":>8} {"RSS MB":>9}')
-    print('CPU-s per 1000 published messages (whole process, user+sys); shares of published')
+    print('CPU-s per 1000 published messages (whole process, user+sys); shares of published;'
+          ' lost: published messages that never reached the rings (a share rounds them away)')
     print(header)
     print('-' * len(header))
     for result in report['scenarios']:
@@ -535,12 +536,15 @@ def print_table(report: dict) -> None:
         latency = '/'.join(_fmt(newest.get(p), '.0f') for p in ('p50', 'p95', 'p99'))
         pct = '.1%'
         rss = f'{_mb(bridge.get("rss_launch"))}->{_mb(bridge.get("rss_end"))}'
+        rings = bridge.get('rings_samples')
+        published = result.get('published_total')
+        lost = None if rings is None or published is None else max(0, published - rings)
         print(f'{result["name"]:<24} {result["published_rate_hz"]:>7.0f} '
               f'{_fmt(floor.get("cpu_per_1000"), ".3f"):>7} '
               f'{_fmt(bridge.get("cpu_per_1000"), ".3f"):>7} '
               f'{_fmt(result.get("ratio_bridge_floor"), ".2f"):>6} '
               f'{_fmt(floor.get("share"), pct):>7} {_fmt(bridge.get("rings_share"), pct):>7} '
-              f'{_fmt(bridge.get("frames_share"), pct):>7} {latency:>20} '
+              f'{_fmt(lost):>5} {_fmt(bridge.get("frames_share"), pct):>7} {latency:>20} '
               f'{_fmt(bridge.get("latency_all_ms", {}).get("p99"), ".0f"):>8} '
               f'{rss if bridge else "-":>9}')
     for row in report['clients_comparison']:
