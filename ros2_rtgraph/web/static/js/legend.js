@@ -15,6 +15,12 @@ import {formatAge, formatRate, formatValue} from './format.js';
 // Milliseconds a stats event stays current (they come once a second).
 const STATS_CURRENT_MS = 2500;
 
+// Set an element's text only when it changes: refresh() runs a few times a second, and an
+// unchanged text must not cost the browser a layout.
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
 // Badge word for a status string: 'ok', 'waiting', 'stale' or 'error: <why>'.
 function statusKind(status) {
   if (typeof status !== 'string') return 'waiting';
@@ -57,7 +63,7 @@ class Legend {
 
   setValue(id, value) {
     const entry = this.entries.get(id);
-    entry.value.textContent = value === undefined ? '' : `${formatValue(value)}${this.unit}`;
+    setText(entry.value, value === undefined ? '' : `${formatValue(value)}${this.unit}`);
   }
 
   // stats: the series' entry of a stats event; receivedMs: when it arrived (Date.now()).
@@ -76,14 +82,14 @@ class Legend {
       const current = live && nowMs - entry.receivedMs <= STATS_CURRENT_MS;
       const kind = current ? statusKind(stats.status) : 'unknown';
       entry.item.classList.toggle('unknown', !current);
-      entry.badge.dataset.status = kind;
-      entry.badge.textContent = kind;
+      if (entry.badge.dataset.status !== kind) entry.badge.dataset.status = kind;
+      setText(entry.badge, kind);
       entry.badge.hidden = false;
-      entry.reason.textContent = kind === 'error' ? String(stats.status).replace(/^error:?\s*/, '') : '';
-      entry.rate.textContent = current ? formatRate(stats.rate) : '';
+      setText(entry.reason, kind === 'error' ? String(stats.status).replace(/^error:?\s*/, '') : '');
+      setText(entry.rate, current ? formatRate(stats.rate) : '');
       const age = typeof stats.age === 'number'
         ? stats.age + Math.max(0, nowMs - entry.receivedMs) / 1000 : stats.age;
-      entry.age.textContent = formatAge(age);
+      setText(entry.age, formatAge(age));
     }
   }
 }
