@@ -185,7 +185,9 @@ class _StreamingRequestHandler(WSGIRequestHandler):
         """Log the request line at debug, the token redacted (Werkzeug logs it at info)."""
         # requestline is this request's; path may still be the previous one's when it was bad.
         words = [redact_token(word) for word in getattr(self, 'requestline', '').split(' ')]
-        self.log('debug', '"%s" %s %s', printable(' '.join(words), MAX_LOGGED_CHARS), code, size)
+        # send_error passes an HTTPStatus, which Python 3.10 formats as 'HTTPStatus.NOT_FOUND'.
+        status = int(code) if isinstance(code, int) else code
+        self.log('debug', '"%s" %s %s', printable(' '.join(words), MAX_LOGGED_CHARS), status, size)
 
     def log_error(self, format: str, *args) -> None:  # noqa: A002 (http.server's signature)
         """Log a problem with a request (not HTTP, too long) at debug, queries left out."""
