@@ -551,9 +551,10 @@ def test_bridge_restart_reconnects_and_keeps_the_picture(context, site, robot):
     with watched_page(context, site.url, tolerate=_stream_cut_error) as (page, _):
         wait_state(page, 's.charts[0].series[0].held >= 20')
         stats_shown(page)
-        before = page.evaluate(f'window.rtgraph.points("{WAVE}")')['t']
         site.bridge.stop()
         wait_state(page, "['reconnecting', 'offline'].includes(s.connection)")
+        # Everything the old bridge sent, read once it can send no more.
+        before = page.evaluate(f'window.rtgraph.points("{WAVE}")')['t']
         # Nothing vouches for the robot while the bridge is away.
         wait_until(lambda: set(statuses(page)) == {'unknown'}, what='every legend unknown')
         site.restart()
