@@ -52,7 +52,7 @@ class FramePump:
 
     Data events have ``event: data`` and ``id`` = frame.hi; a stats event goes out at 1 Hz
     (no id). Frames are decimated to ``server.max_points`` per series; what decimation dropped
-    and the non-finite values sent are added to the series' stats.
+    is added to the series' stats (ingest counts the non-finite values, where all arrive).
     """
 
     def __init__(self, store: SampleStore, stats: StatsBoard, server: ServerConfig, *,
@@ -62,7 +62,7 @@ class FramePump:
         Prepare the pump; :meth:`start` runs it.
 
         :param store: the rings the node writes.
-        :param stats: the per-series stats; the pump adds decimated and non-finite counts.
+        :param stats: the per-series stats; the pump adds what decimation dropped.
         :param server: ``frame_rate`` and ``max_points`` are used.
         :param history_seconds: how long events stay in the shared history.
         :param clock: the node clock in seconds, the time base of the samples' ``t`` (system
