@@ -117,9 +117,7 @@ class StatsBoard:
 
     def _rate(self, sid: str, now: float, samples: int) -> float:
         history = self._counts[sid]
-        history.append((now, samples))
-        while len(history) > 2 and now - history[1][0] >= RATE_WINDOW:
-            history.popleft()
+        _slide(history, (now, samples))
         first_time, first_samples = history[0]
         elapsed = now - first_time
         return (samples - first_samples) / elapsed if elapsed > 0.0 else 0.0
@@ -133,9 +131,7 @@ class StatsBoard:
             # Samples again after an outage: the hole is not a period. Measure afresh, and
             # keep the old period until there is a new one.
             arrivals.clear()
-        arrivals.append((last, samples))
-        while len(arrivals) > 2 and last - arrivals[1][0] >= RATE_WINDOW:
-            arrivals.popleft()
+        _slide(arrivals, (last, samples))
         first_time, first_samples = arrivals[0]
         if samples > first_samples and last > first_time:
             self._period[sid] = (last - first_time) / (samples - first_samples)
@@ -148,3 +144,11 @@ class StatsBoard:
         if age is None:
             return 'waiting'
         return 'stale' if age > self.stale_limit(sid) else 'ok'
+
+
+def _slide(history: deque[tuple[float, int]], entry: tuple[float, int]) -> None:
+    """Append ``(time, samples)`` and drop entries older than RATE_WINDOW, keeping two."""
+    history.append(entry)
+    newest = entry[0]
+    while len(history) > 2 and newest - history[1][0] >= RATE_WINDOW:
+        history.popleft()
