@@ -102,6 +102,11 @@ def describe_missing(msg: Any, path: str) -> str:
     return f'{path}: no value'
 
 
+def clock_seconds(clock: Clock) -> float:
+    """Return a clock's now in seconds: the time base of receive times and ``server_time``."""
+    return clock.now().nanoseconds * 1e-9
+
+
 #: The message info of a message handed to a callback: none, so the receive time is now.
 NO_INFO: dict = {}
 
@@ -173,7 +178,7 @@ class TopicWriter:
         # under use_sim_time the node clock instead, once per batch.
         clock = self._clock
         if clock.ros_time_is_active:
-            now = clock.now().nanoseconds * 1e-9
+            now = clock_seconds(clock)
             received = [now] * len(taken)
         else:
             received = [(info.get('received_timestamp') or time.time_ns()) * 1e-9

@@ -27,6 +27,7 @@ from rclpy.signals import SignalHandlerOptions
 from rclpy.utilities import remove_ros_args
 
 from ros2_rtgraph.config import ConfigError
+from ros2_rtgraph.ingest import clock_seconds
 from ros2_rtgraph.ingest import DrainLoop
 from ros2_rtgraph.node import GraphNode
 from ros2_rtgraph.pump import FramePump
@@ -114,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             server_config = node.config.server
             clock = node.get_clock()
             pump = FramePump(node.store, node.stats, server_config,
-                             clock=lambda: clock.now().nanoseconds * 1e-9)
+                             clock=lambda: clock_seconds(clock))
             kept = _choose_token(node, server_config.token)
             app = create_app(node.config, node.store, node.stats, pump, stop_event=stop,
                              token=kept.token, log=node.get_logger().info)
