@@ -10,7 +10,7 @@
 // textContent and the legend is our own (legend.js). Functions given to Rickshaw.Class.create
 // must use the `function` keyword: Rickshaw parses their source to find `$super`.
 
-import {decimate} from './series.js';
+import {decimate, upperBound} from './series.js';
 import {formatRelative, formatTick, formatValue, niceStep} from './format.js';
 
 const Rickshaw = window.Rickshaw;
@@ -51,14 +51,9 @@ const WindowedLine = Rickshaw.Class.create(Rickshaw.Graph.Renderer.Line, {
 // or a non-finite sample), before its first point, or past its newest by more than its gap
 // limit. data: the points drawn (sorted by x).
 function inGap(data, x, gapLimit) {
-  let lo = 0;
-  let hi = data.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (data[mid].x <= x) lo = mid + 1; else hi = mid;
-  }
-  const left = data[lo - 1];
-  const right = data[lo];
+  const after = upperBound(data, x);
+  const left = data[after - 1];
+  const right = data[after];
   if (left === undefined) return true;
   if (right === undefined) return x - left.x > gapLimit || left.y === null;
   return left.y === null || right.y === null;

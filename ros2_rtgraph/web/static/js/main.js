@@ -197,10 +197,11 @@ function onStats(stats) {
     const card = page.cardOf.get(id);
     if (card === undefined) continue;
     card.legend.setStats(id, entry, receivedMs);
-    const newest = page.store.get(id).newest;
+    const data = page.store.get(id);
+    const newest = data.newest;
     if (newest !== undefined && typeof entry.age === 'number' &&
         Number.isFinite(stats.server_time)) {
-      page.store.get(id).skew = stats.server_time - entry.age - newest.x;
+      data.skew = stats.server_time - entry.age - newest.x;
     }
   }
   refreshLegends(receivedMs);
@@ -358,11 +359,12 @@ function describeState() {
         const data = page.store.get(id);
         const drawn = card.chart.drawn[id];
         const last = data.newest;
+        const gaps = data.gapTimes().length;
         return {
           id,
           disabled: Boolean(card.chart.series.find((s) => s.id === id).disabled),
-          held: data.size - data.gapCount,
-          gaps: data.gapCount,
+          held: data.size - gaps,
+          gaps,
           gapLimit: data.gapLimit,
           last: last === undefined ? null : {t: last.x, v: last.y},
           drawn: drawn ? drawn.count : 0,
@@ -383,7 +385,7 @@ window.rtgraph = Object.freeze({
   // Times of the gap markers held for a series: where its line breaks.
   gaps(id) {
     const data = page.store.get(id);
-    return data === undefined ? null : data.points.filter((p) => p.gap).map((p) => p.x);
+    return data === undefined ? null : data.gapTimes();
   },
 });
 

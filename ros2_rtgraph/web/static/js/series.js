@@ -161,11 +161,9 @@ class SeriesData {
     if (newest !== undefined) this.breakAt = newest.x;
   }
 
-  // How many gap markers are held.
-  get gapCount() {
-    let count = 0;
-    for (const p of this.points) if (p.gap) count += 1;
-    return count;
+  // The times of the gap markers held: where the line breaks.
+  gapTimes() {
+    return this.points.filter((p) => p.gap).map((p) => p.x);
   }
 
   // Remember the spacings of sorted samples (after `before`, the newest held, if any).
@@ -253,4 +251,4 @@ class SeriesData {
   }
 }
 
-export {SeriesData, decimate};
+export {SeriesData, decimate, upperBound};
