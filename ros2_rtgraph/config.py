@@ -14,6 +14,8 @@ for being non-empty. The node checks them against the real message classes (fiel
 
 from collections.abc import Callable
 from collections.abc import Collection
+from collections.abc import Mapping
+import dataclasses
 from dataclasses import dataclass
 import difflib
 import math
@@ -28,6 +30,8 @@ from yaml.nodes import MappingNode
 from yaml.nodes import Node
 from yaml.nodes import ScalarNode
 from yaml.nodes import SequenceNode
+from yaml.representer import SafeRepresenter
+from yaml.resolver import Resolver
 
 STAMP_CHOICES = ('header', 'receive')
 QOS_CHOICES = ('auto', 'sensor_data', 'reliable', 'best_effort')
@@ -155,7 +159,8 @@ class _Reader:
         self.source = source
 
     def fail(self, node: Node, key: str, message: str) -> NoReturn:
-        raise ConfigError(message, source=self.source, line=_line(node), key=key)
+        line = _line(node) if node.start_mark is not None else None  # None: not from a file
+        raise ConfigError(message, source=self.source, line=line, key=key)
 
     def kind(self, node: Node, key: str) -> str:
         """Return 'mapping', 'list' or a scalar kind such as 'string' or 'integer'."""
@@ -330,6 +335,9 @@ _SERVER_RULES: _Rules = {
     'token': lambda r, n, k: r.string(n, k, optional=True),
     'max_clients': lambda r, n, k: r.integer(n, k, 1, 1000),
 }
+#: Server keys whose values are text: an override's value is taken as it is, whatever its type
+#: (``-p token:=1234`` is the token '1234').
+_TEXT_KEYS = frozenset({'host', 'token'})
 _SERIES_RULES: _Rules = {
     'topic': _topic,
     'field': _field,
@@ -451,6 +459,40 @@ def parse_config(text: str, source: str = '<string>') -> Config:
     for index, node in enumerate(chart_nodes):
         charts.append(_chart(reader, node, index, sum(len(c.series) for c in charts)))
     return Config(server=server, charts=tuple(charts), source=source)
+
+
+def apply_overrides(server: ServerConfig, values: Mapping[str, object], *,
+                    source: str) -> ServerConfig:
+    """
+    Override server settings by the rules of the YAML ``server:`` section, with its messages.
+
+    The node parameters come through here, so ``-p frame_rate:=1000`` fails as
+    ``frame_rate: 1000`` in the file does. A text value of a key that is not text is read as
+    YAML reads a plain scalar (``'8088'`` is the integer 8088): launch passes every value as
+    text.
+
+    :param server: the settings to start from (the file's).
+    :param values: key -> value, e.g. ``{'port': 8081}``; keys as in ``server:``.
+    :param source: where the values come from, for errors, e.g. ``'node parameters'``.
+    :return: the settings with the values in force.
+    :raise ConfigError: naming ``source`` and the key.
+    """
+    reader = _Reader(source)
+    checked = {}
+    for name, value in values.items():
+        if name not in _SERVER_RULES:
+            raise ConfigError(_unknown_key(name, _SERVER_RULES), source=source, key=name)
+        checked[name] = _SERVER_RULES[name](reader, _value_node(value, name in _TEXT_KEYS), name)
+    return dataclasses.replace(server, **checked)
+
+
+def _value_node(value: object, text: bool) -> Node:
+    """Return a value as the YAML node a file would have given for it."""
+    if text:
+        return ScalarNode(_TAG + 'str', str(value))
+    if isinstance(value, str):
+        return ScalarNode(Resolver().resolve(ScalarNode, value, (True, False)), value)
+    return SafeRepresenter().represent_data(value)
 
 
 def load_config(path: str | os.PathLike) -> Config:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import pytest
 import yaml
 
+from ros2_rtgraph.config import apply_overrides
 from ros2_rtgraph.config import ChartConfig
 from ros2_rtgraph.config import Config
 from ros2_rtgraph.config import ConfigError
@@ -533,3 +534,48 @@ def test_fuzz_edited_demo_config(at, cut, insert):
     text = DEMO.read_text(encoding='utf-8')
     at %= len(text)
     _check_parses_or_fails_cleanly(text[:at] + insert + text[at + cut:])
+
+
+# --- overrides (node parameters) go through the rules of server: -----------------------------
+
+@pytest.mark.parametrize(('values', 'changed'), [
+    ({'port': 8081, 'frame_rate': 25}, {'port': 8081, 'frame_rate': 25.0}),
+    # launch passes text: read as YAML reads a plain scalar
+    ({'port': '8088', 'window': '12.5', 'max_points': '40'},
+     {'port': 8088, 'window': 12.5, 'max_points': 40}),
+    # text keys take any value as text
+    ({'token': 1234, 'host': '::1'}, {'token': '1234', 'host': '::1'}),
+    ({'token': ''}, {'token': ''}),
+    ({}, {}),
+])
+def test_overrides_replace_the_server_settings(values, changed):
+    server = ServerConfig(port=9000)
+    assert apply_overrides(server, values, source='node parameters') == dataclasses.replace(
+        server, **changed)
+
+
+@pytest.mark.parametrize(('name', 'value', 'in_yaml'), [
+    ('port', 65536, '65536'),
+    ('port', 'http', 'http'),
+    ('port', 80.0, '80.0'),
+    ('frame_rate', 1000, '1000'),
+    ('frame_rate', float('inf'), '.inf'),
+    ('frame_rate', 0, '0'),
+    ('window', float('nan'), '.nan'),
+    ('max_points', 2, '2'),
+    ('buffer', True, 'true'),
+    ('host', '', "''"),
+])
+def test_a_bad_override_fails_with_the_message_of_the_file(name, value, in_yaml):
+    with pytest.raises(ConfigError) as from_override:
+        apply_overrides(ServerConfig(), {name: value}, source='node parameters')
+    with pytest.raises(ConfigError) as from_file:
+        parse_config(f'server:\n  {name}: {in_yaml}\ncharts: [{{title: T, series: [/a.b]}}]')
+    assert from_override.value.message == from_file.value.message
+    assert str(from_override.value) == f'node parameters: {name}: {from_file.value.message}'
+
+
+def test_an_unknown_override_names_the_known_keys():
+    with pytest.raises(ConfigError, match="node parameters: frame_rat: unknown key 'frame_rat' "
+                                          r"\(did you mean 'frame_rate'\?\)"):
+        apply_overrides(ServerConfig(), {'frame_rat': 5}, source='node parameters')
