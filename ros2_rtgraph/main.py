@@ -27,7 +27,6 @@ from rclpy.signals import SignalHandlerOptions
 from rclpy.utilities import remove_ros_args
 
 from ros2_rtgraph.config import ConfigError
-from ros2_rtgraph.ingest import clock_seconds
 from ros2_rtgraph.ingest import DrainLoop
 from ros2_rtgraph.node import GraphNode
 from ros2_rtgraph.pump import FramePump
@@ -40,6 +39,7 @@ from ros2_rtgraph.web.server import WebServer
 from ros2_rtgraph.web.tokenfile import choose_token
 from ros2_rtgraph.web.tokenfile import KeptToken
 from ros2_rtgraph.web.tokenfile import token_file_path
+from ros2_rtgraph.writer import clock_seconds
 
 #: Exit status for a configuration or address that cannot be used.
 EXIT_USAGE = 2

@@ -1,6 +1,6 @@
 # Copyright 2026 ros2_rtgraph developers
 # SPDX-License-Identifier: Apache-2.0
-"""The core imports and works on a machine without rclpy: only node, main and demo use it."""
+"""The core imports and works without rclpy: only node, ingest, main, demo and rosdistro use it."""
 
 import subprocess
 import sys
@@ -14,6 +14,10 @@ CORE_MODULES = [
     'ros2_rtgraph.ringbuffer',
     'ros2_rtgraph.frames',
     'ros2_rtgraph.stats',
+    'ros2_rtgraph.qos',
+    'ros2_rtgraph.topics',
+    'ros2_rtgraph.writer',
+    'ros2_rtgraph.rawdecode',
     'ros2_rtgraph.pump',
     'ros2_rtgraph.web.sse',
     'ros2_rtgraph.web.stream',

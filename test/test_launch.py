@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ros2_rtgraph.node import SERVER_PARAMETERS
+from ros2_rtgraph.node import PARAMETERS
 
 REPO = Path(__file__).resolve().parent.parent
 LAUNCH_FILE = REPO / 'launch' / 'graph.launch.py'
@@ -78,7 +78,7 @@ def test_declares_the_five_arguments_plus_demo(tree):
 def test_arguments_map_to_parameters_the_node_declares(tree):
     table = argument_table(tree)
     assert table['config'] == 'config_file'
-    assert set(table.values()) - {'config_file'} <= set(SERVER_PARAMETERS)
+    assert set(table.values()) <= {parameter.name for parameter in PARAMETERS}
     assert {'host', 'port', 'token', 'frame_rate'} <= set(table.values())
 
 

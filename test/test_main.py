@@ -377,12 +377,15 @@ def test_bad_config_exits_2_with_file_line_and_key(tmp_path, yaml_text, line, ke
     assert 'Traceback' not in result.stderr
 
 
-def test_bad_parameter_exits_2(tmp_path):
-    path = write_config(tmp_path, MINIMAL_YAML)
-    result = run_rtgraph(rtgraph_command(path, '-p', 'frame_rate:=-5.0'))
-    assert result.returncode == 2
-    assert 'frame_rate: must be a number greater than 0' in result.stderr
-    assert 'Traceback' not in result.stderr
+def test_bad_parameter_exits_2_with_the_message_the_yaml_gives(tmp_path):
+    in_file = write_config(tmp_path, 'server:\n  frame_rate: 1000\n' + MINIMAL_YAML, 'in.yaml')
+    from_file = run_rtgraph(rtgraph_command(in_file))
+    from_parameter = run_rtgraph(
+        rtgraph_command(write_config(tmp_path, MINIMAL_YAML), '-p', 'frame_rate:=1000'))
+    message = 'frame_rate: must be at most 100, got 1000\n'
+    assert (from_file.returncode, from_parameter.returncode) == (2, 2)
+    assert from_file.stderr == f'rtgraph: {in_file}:2: server.{message}'
+    assert from_parameter.stderr == f'rtgraph: node parameters: {message}'
 
 
 def test_port_in_use_exits_2_with_a_clear_message(tmp_path):

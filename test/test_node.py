@@ -40,13 +40,13 @@ from std_msgs.msg import Float64
 from std_msgs.msg import Int32
 
 from ros2_rtgraph.config import ConfigError
-from ros2_rtgraph.ingest import AUTO_DEPTH
-from ros2_rtgraph.ingest import describe_missing
-from ros2_rtgraph.ingest import SIZED_PAUSE
-from ros2_rtgraph.ingest import SIZED_RATE
-from ros2_rtgraph.node import choose_qos
+from ros2_rtgraph.config import parse_config
 from ros2_rtgraph.node import GraphNode
+from ros2_rtgraph.qos import AUTO_DEPTH
+from ros2_rtgraph.qos import SIZED_PAUSE
+from ros2_rtgraph.qos import SIZED_RATE
 from ros2_rtgraph.rosdistro import PublisherEventCallbacks
+from ros2_rtgraph.writer import describe_missing
 
 WARM_UP = -12345.0
 #: Seconds to wait for samples or a status: discovery plus a graph check, on a loaded machine.
@@ -124,29 +124,6 @@ def publish_floats(node: GraphNode, publisher, series_id: str, data: list[float]
     return wait_for(received, what=f'{len(data)} samples of {series_id}')
 
 
-# --- choose_qos: a pure function of the publishers' profiles -------------------------------
-
-@pytest.mark.parametrize(('profiles', 'requested', 'reliability', 'durability'), [
-    # no publisher known: the sensor-data preset (best effort reaches every publisher)
-    ([], 'auto', ReliabilityPolicy.BEST_EFFORT, DurabilityPolicy.VOLATILE),
-    # reliable only when every publisher is
-    ([RELIABLE], 'auto', ReliabilityPolicy.RELIABLE, DurabilityPolicy.VOLATILE),
-    ([RELIABLE, BEST_EFFORT], 'auto', ReliabilityPolicy.BEST_EFFORT, DurabilityPolicy.VOLATILE),
-    ([qos_profile_sensor_data], 'auto', ReliabilityPolicy.BEST_EFFORT,
-     DurabilityPolicy.VOLATILE),
-    # transient-local only when every publisher is
-    ([LATCHED], 'auto', ReliabilityPolicy.RELIABLE, DurabilityPolicy.TRANSIENT_LOCAL),
-    ([LATCHED, RELIABLE], 'auto', ReliabilityPolicy.RELIABLE, DurabilityPolicy.VOLATILE),
-    # an explicit choice wins over the publishers
-    ([BEST_EFFORT], 'reliable', ReliabilityPolicy.RELIABLE, DurabilityPolicy.VOLATILE),
-    ([LATCHED], 'best_effort', ReliabilityPolicy.BEST_EFFORT, DurabilityPolicy.VOLATILE),
-    ([RELIABLE], 'sensor_data', ReliabilityPolicy.BEST_EFFORT, DurabilityPolicy.VOLATILE),
-])
-def test_choose_qos(profiles, requested, reliability, durability):
-    qos = choose_qos(profiles, requested, depth=7)
-    assert (qos.reliability, qos.durability, qos.depth) == (reliability, durability, 7)
-
-
 # --- describe_missing: why a message has no value at a path ------------------------------------
 
 @pytest.mark.parametrize(('msg', 'path', 'reason'), [
@@ -213,17 +190,24 @@ def test_token_parameter_given_empty_switches_access_control_off(
     assert node.config.server.frame_rate == 10.0
 
 
-@pytest.mark.parametrize(('name', 'value', 'message'), [
-    ('port', 70000, 'port: must be a port number'),
-    ('port', 'http', 'port: must be a port number'),
-    ('frame_rate', 0.0, 'frame_rate: must be a number greater than 0'),
-    ('max_points', -3, 'max_points: must be a whole number greater than 0'),
+@pytest.mark.parametrize(('name', 'value', 'in_yaml'), [
+    ('port', 70000, '70000'),
+    ('port', 'http', 'http'),
+    ('frame_rate', 0.0, '0.0'),
+    ('frame_rate', 1000, '1000'),
+    ('frame_rate', math.inf, '.inf'),
+    ('max_points', 2, '2'),
+    ('window', -1.5, '-1.5'),
+    ('max_points', 1e12, '1000000000000.0'),
 ])
-def test_bad_parameter_is_a_config_error(bridge_peer, tmp_path, name, value, message):
-    with pytest.raises(ConfigError) as caught:
+def test_a_bad_parameter_fails_as_the_yaml_does(bridge_peer, tmp_path, name, value, in_yaml):
+    with pytest.raises(ConfigError) as from_parameter:
         start_node(bridge_peer, tmp_path, SERVER_YAML, **{name: value})
-    assert message in str(caught.value)
-    assert caught.value.key == name
+    with pytest.raises(ConfigError) as from_file:
+        parse_config(f'server:\n  {name}: {in_yaml}\ncharts: [{{title: T, series: [/t.data]}}]')
+    assert (from_parameter.value.key, from_file.value.key) == (name, f'server.{name}')
+    assert from_parameter.value.message == from_file.value.message
+    assert str(from_parameter.value).startswith(f'node parameters: {name}: ')
 
 
 def test_typed_series_with_bad_field_is_a_startup_error_naming_line_and_key(
