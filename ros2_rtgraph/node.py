@@ -210,7 +210,8 @@ class GraphNode(Node):
         if topic.name in self._subscribed:
             self._unsubscribe(topic)
         for series in topic.readers:
-            self.stats.series[series.id].state = 'waiting'
+            stats = self.stats.series[series.id]
+            stats.state, stats.reason = 'waiting', ''
         writer = TopicWriter(topic, self.store, self.stats, cast(ROSClock, self.get_clock()),
                              deserialize_message, serialized=self.drains)
         events = SubscriptionEventCallbacks(incompatible_qos=lambda event: self._fail(
@@ -240,9 +241,10 @@ class GraphNode(Node):
 
     def _fail(self, series: tuple[SeriesConfig, ...], why: str) -> None:
         """Show a problem as the series' status (its first line) and log it once (all of it)."""
-        state = f'error: {why.splitlines()[0]}'
+        reason = why.splitlines()[0]
         for one in series:
-            self.stats.series[one.id].state = state
+            stats = self.stats.series[one.id]
+            stats.state, stats.reason = 'error', reason
         text = _problem(series, why)
         if text not in self._logged:
             self._logged.add(text)
@@ -250,11 +252,10 @@ class GraphNode(Node):
 
     def _clear(self, topic: TopicState, why: str) -> None:
         """End a type conflict: its readers are ok again, and it is logged if it comes back."""
-        state = f'error: {why}'
         for series in topic.readers:
             stats = self.stats.series[series.id]
-            if stats.state == state:
-                stats.state = 'ok'  # 'waiting' again if nothing was ever received
+            if (stats.state, stats.reason) == ('error', why):
+                stats.state, stats.reason = 'ok', ''  # 'waiting' if nothing was ever received
         self._logged.discard(_problem(topic.readers, why))
         self.get_logger().info(f'{topic.name}: every publisher sends {topic.type_name} again')
 

@@ -3,10 +3,10 @@
 """
 Per-series health counters and the status the page shows next to each legend entry.
 
-The ROS thread bumps the counters of a :class:`SeriesStats`, sets its ``state`` and, once per
-message or batch, ``missing``: why the topic's most recent message had no value for the series
-(an index past the end of a sequence), '' when it had one. The status is derived from those
-when it is asked for, so the hot path only stores a string it already has. Ingest counts the
+The ROS thread bumps the counters of a :class:`SeriesStats`, sets its ``state`` and ``reason``
+and, once per message or batch, ``missing``: why the topic's most recent message had no value
+for the series (an index past the end of a sequence), '' when it had one. The status is derived
+from those when it is asked for, so the hot path only stores a string it already has. Ingest counts the
 non-finite values, the frame pump what decimation dropped, and the pump calls
 :meth:`StatsBoard.snapshot` once a second. Counters are plain ints written by one thread each
 and read without a lock: a reader may see a value one update old, never a torn one (CPython).
@@ -47,7 +47,8 @@ class SeriesStats:
     errors: int = 0
     decimated: int = 0
     last_receive: float | None = None  # time.monotonic() of the last sample
-    state: str = 'waiting'  # 'waiting' | 'ok' | 'error: <why>', set by the node
+    state: str = 'waiting'  # 'waiting' | 'ok' | 'error', set by the node (and ingest: 'ok')
+    reason: str = ''  # why it is 'error', for a human; '' otherwise
     missing: str = ''  # why the most recent message had no value for this series, '' if it had
 
 
@@ -81,9 +82,9 @@ class StatsBoard:
         :param now: ``time.monotonic()`` at the call.
         :return: ``{'s0': {'rate', 'age', 'samples', 'decimated', 'nonfinite', 'errors',
             'status'}, ...}``; ``rate`` in Hz over the last few seconds, ``age`` in seconds
-            since the last sample or None, ``status`` one of ``ok``, ``waiting``, ``stale``,
-            the node's ``error: ...`` text or ``error: <missing>`` while the most recent
-            message had no value for the series.
+            since the last sample or None, ``status`` ``{'state', 'reason'}`` with the state
+            ``ok``, ``waiting``, ``stale`` or ``error`` and, for an error, the reason (the
+            node's, or why the most recent message had no value for the series); else ''.
         """
         result = {}
         with self._lock:
@@ -101,7 +102,7 @@ class StatsBoard:
                     'decimated': stats.decimated,
                     'nonfinite': stats.nonfinite,
                     'errors': stats.errors,
-                    'status': self._status(sid, stats.state, stats.missing, age),
+                    'status': self._status(sid, stats, age),
                 }
         return result
 
@@ -136,14 +137,16 @@ class StatsBoard:
         if samples > first_samples and last > first_time:
             self._period[sid] = (last - first_time) / (samples - first_samples)
 
-    def _status(self, sid: str, state: str, missing: str, age: float | None) -> str:
-        if state.startswith('error'):
-            return state
-        if missing:  # it wins over stale: the messages that still come carry no value
-            return f'error: {missing}'
+    def _status(self, sid: str, stats: SeriesStats, age: float | None) -> dict[str, str]:
+        if stats.state == 'error':
+            return {'state': 'error', 'reason': stats.reason}
+        if stats.missing:  # it wins over stale: the messages that still come carry no value
+            return {'state': 'error', 'reason': stats.missing}
         if age is None:
-            return 'waiting'
-        return 'stale' if age > self.stale_limit(sid) else 'ok'
+            state = 'waiting'
+        else:
+            state = 'stale' if age > self.stale_limit(sid) else 'ok'
+        return {'state': state, 'reason': ''}
 
 
 def _slide(history: deque[tuple[float, int]], entry: tuple[float, int]) -> None:

@@ -60,8 +60,9 @@ charts:
   - title: Pauses
     series:
       - {{topic: /ui/pausing, type: std_msgs/msg/Float64, field: data, label: pausing}}
+      - {{topic: /ui/odd, field: datum, label: odd}}  # the type the graph tells has no datum
 """
-WAVE, MANUAL, GAPPY, STOPPER, PAUSING = 's0', 's1', 's2', 's3', 's4'
+WAVE, MANUAL, GAPPY, STOPPER, PAUSING, ODD = 's0', 's1', 's2', 's3', 's4', 's5'
 # Seconds a test waits for a condition in the page (and milliseconds, for Playwright).
 WAIT_S = 30.0
 WAIT_MS = 30_000
@@ -77,6 +78,7 @@ class Robot:
         self.gappy = self.node.create_publisher(Float64, '/ui/gappy', 10)
         self.stopper = self.node.create_publisher(Float64, '/ui/stopper', 10)
         self.pausing = self.node.create_publisher(Float64, '/ui/pausing', 10)
+        self.odd = self.node.create_publisher(Float64, '/ui/odd', 10)
         self.pausing_on = False  # the pause test switches this 20 Hz topic on and off
         self.pausing_last = math.nan  # the value it published last
         self.count = 0
@@ -339,6 +341,16 @@ def test_nan_draws_a_gap_not_a_broken_chart(context, site, robot):
         robot.gappy.publish(Float64(data=6.0))
         wait_state(page, f's.charts[1].renders > {renders} && '
                          's.charts[1].series[0].drawnLast.v === 6')
+
+
+def test_a_series_in_error_shows_why_beside_its_badge(context, site):
+    with watched_page(context, site.url) as (page, _):
+        entry = page.locator(f'.entry[data-series="{ODD}"]')
+        expect(entry.locator('.status')).to_have_text('error', timeout=WAIT_MS)
+        expect(entry.locator('.reason')).to_have_text(
+            "std_msgs/msg/Float64: 'datum': std_msgs/msg/Float64 has no field 'datum' "
+            '(fields: data)')
+        expect(page.locator(f'.entry[data-series="{PAUSING}"] .reason')).to_have_text('')
 
 
 def statuses(page: Page) -> list[str]:

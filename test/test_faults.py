@@ -129,9 +129,15 @@ class Reader:
         with self.lock:
             return list(self.samples.get(sid, []))
 
-    def status(self, sid: str) -> str:
+    def state(self, sid: str) -> str:
+        """Return the state of the series' status in the last stats event ('' before one)."""
         with self.lock:
-            return self.stats.get(sid, {}).get('status', '')
+            return self.stats.get(sid, {}).get('status', {}).get('state', '')
+
+    def reason(self, sid: str) -> str:
+        """Return why the series' status is an error in the last stats event."""
+        with self.lock:
+            return self.stats.get(sid, {}).get('status', {}).get('reason', '')
 
     def counter(self, sid: str, name: str) -> int:
         with self.lock:
@@ -215,22 +221,22 @@ def _publish_reliably(publisher, msg, timeout: float = 30.0) -> None:
 def test_index_out_of_range_shows_an_error_and_good_messages_still_arrive(reader, robot):
     publisher = robot.create_publisher(Float64MultiArray, '/f/array', 10)
     _publish_until(reader, lambda: publisher.publish(Float64MultiArray(data=[1.0, 2.0])),
-                   lambda: reader.status(ARRAY).startswith('error: '), 'errors on a short array')
-    assert reader.status(ARRAY) == (
-        'error: data[3]: index out of range (Float64MultiArray.data has 2 entries)')
+                   lambda: reader.state(ARRAY) == 'error', 'errors on a short array')
+    assert reader.reason(ARRAY) == (
+        'data[3]: index out of range (Float64MultiArray.data has 2 entries)')
     assert reader.counter(ARRAY, 'errors') > 0
     reader.steady_keeps_flowing()
     _publish_until(reader, lambda: publisher.publish(Float64MultiArray(data=[0.0, 0, 0, 7.5])),
-                   lambda: 7.5 in reader.values(ARRAY) and reader.status(ARRAY) == 'ok',
+                   lambda: 7.5 in reader.values(ARRAY) and reader.state(ARRAY) == 'ok',
                    'a long enough array')
     assert reader.values(ARRAY) == [7.5] * len(reader.values(ARRAY))
 
 
 def test_a_publisher_of_another_type_shows_an_error(reader):
-    wait_until(lambda: reader.status(MIXED).startswith('error: '),
+    wait_until(lambda: reader.state(MIXED) == 'error',
                what='the type conflict in the status')
-    assert 'std_msgs/msg/Float64' in reader.status(MIXED)
-    assert 'std_msgs/msg/Int32' in reader.status(MIXED)
+    assert 'std_msgs/msg/Float64' in reader.reason(MIXED)
+    assert 'std_msgs/msg/Int32' in reader.reason(MIXED)
     assert reader.values(MIXED) == []
     reader.steady_keeps_flowing()
 
@@ -238,20 +244,21 @@ def test_a_publisher_of_another_type_shows_an_error(reader):
 def test_a_second_type_on_a_subscribed_topic_shows_an_error_while_it_lasts(reader, robot):
     publisher = robot.create_publisher(Float64, '/f/twotypes', 10)
     _publish_until(reader, lambda: publisher.publish(Float64(data=1.0)),
-                   lambda: reader.status(TWO_TYPES) == 'ok', 'the first samples')
-    expected = 'error: topic /f/twotypes has types std_msgs/msg/Float64 and std_msgs/msg/Int32'
+                   lambda: reader.state(TWO_TYPES) == 'ok', 'the first samples')
+    expected = ('error', 'topic /f/twotypes has types std_msgs/msg/Float64 and std_msgs/msg/Int32')
     with RosPeer() as other:  # DDS refuses two types on one topic in one participant
         odd_node = other.node('test_faults_odd_robot')
         odd = odd_node.create_publisher(Int32, '/f/twotypes', 10)
-        wait_until(lambda: reader.status(TWO_TYPES) == expected, what='the type conflict')
+        wait_until(lambda: (reader.state(TWO_TYPES), reader.reason(TWO_TYPES)) == expected,
+                   what='the type conflict')
         # The publisher of the subscribed type is still heard.
         _publish_until(reader, lambda: publisher.publish(Float64(data=2.0)),
                        lambda: 2.0 in reader.values(TWO_TYPES), 'the first type still heard')
         reader.steady_keeps_flowing()
-        assert reader.status(TWO_TYPES) == expected
+        assert (reader.state(TWO_TYPES), reader.reason(TWO_TYPES)) == expected
         odd_node.destroy_publisher(odd)  # a clean exit: the graph forgets it at once
         _publish_until(reader, lambda: publisher.publish(Float64(data=3.0)),
-                       lambda: reader.status(TWO_TYPES) == 'ok'
+                       lambda: reader.state(TWO_TYPES) == 'ok'
                        and 3.0 in reader.values(TWO_TYPES), 'the conflict to end')
     reader.steady_keeps_flowing()
 
@@ -262,8 +269,8 @@ def test_incompatible_qos_shows_an_error(reader, robot):
         Float64, '/f/qos', qos_profile_sensor_data,
         event_callbacks=PublisherEventCallbacks(incompatible_qos=offered.append))
     _publish_until(reader, lambda: publisher.publish(Float64(data=1.0)),
-                   lambda: 'incompatible QoS' in reader.status(QOS), 'the QoS error')
-    assert 'RELIABILITY' in reader.status(QOS).upper()
+                   lambda: 'incompatible QoS' in reader.reason(QOS), 'the QoS error')
+    assert 'RELIABILITY' in reader.reason(QOS).upper()
     wait_until(lambda: offered, what="the publisher's side of the incompatibility")
     assert reader.values(QOS) == []
     reader.steady_keeps_flowing()
@@ -279,7 +286,7 @@ def test_extreme_floats_arrive_exactly_or_as_null(reader, robot):
     # Non-finite values are data, not faults: counted, and the status stays ok.
     wait_until(lambda: reader.counter(EXTREME, 'nonfinite')
                == reader.values(EXTREME).count(None) > 0, what='non-finite counted')
-    assert reader.status(EXTREME) == 'ok'
+    assert reader.state(EXTREME) == 'ok'
     assert reader.counter(EXTREME, 'errors') == 0
     reader.steady_keeps_flowing()
 
@@ -290,7 +297,7 @@ def test_int64_extremes_arrive_as_the_nearest_doubles(reader, robot):
     _publish_until(reader, lambda: [publisher.publish(Int64(data=v)) for v in sent],
                    lambda: reader.values(INT64)[-1:] == [42.0], 'the int64 values')
     assert reader.values(INT64)[-len(sent):] == [float(v) for v in sent]
-    wait_until(lambda: reader.status(INT64) == 'ok', what='the int64 status')
+    wait_until(lambda: reader.state(INT64) == 'ok', what='the int64 status')
     assert reader.counter(INT64, 'nonfinite') == reader.counter(INT64, 'errors') == 0
     reader.steady_keeps_flowing()
 
@@ -309,7 +316,7 @@ def test_a_10_khz_burst_is_taken_without_losing_the_others(reader, robot):
     # Every sample the bridge took was streamed or counted as decimated: none vanished inside.
     wait_until(lambda: reader.counter(BURST, 'samples') == len(reader.values(BURST))
                + reader.counter(BURST, 'decimated'), what='consistent burst counters')
-    assert reader.status(BURST) in ('ok', 'stale')  # a burst is no fault; it ended
+    assert reader.state(BURST) in ('ok', 'stale')  # a burst is no fault; it ended
     assert reader.counter(BURST, 'errors') == 0
     reader.steady_keeps_flowing()
     assert len(reader.values(STEADY)) > steady_before
@@ -339,11 +346,11 @@ def test_a_bridge_that_stalls_at_2_khz_loses_no_sample(reader, robot):
 def test_a_publisher_that_disappears_and_comes_back(reader, robot):
     publisher = robot.create_publisher(Float64, '/f/comeback', QoSProfile(depth=10))
     _publish_until(reader, lambda: publisher.publish(Float64(data=1.0)),
-                   lambda: reader.status(COMEBACK) == 'ok', 'the first samples')
+                   lambda: reader.state(COMEBACK) == 'ok', 'the first samples')
     robot.destroy_publisher(publisher)
-    wait_until(lambda: reader.status(COMEBACK) == 'stale', what='the stale status')
+    wait_until(lambda: reader.state(COMEBACK) == 'stale', what='the stale status')
     reader.steady_keeps_flowing()
     again = robot.create_publisher(Float64, '/f/comeback', QoSProfile(depth=10))
     _publish_until(reader, lambda: again.publish(Float64(data=2.0)),
-                   lambda: reader.status(COMEBACK) == 'ok' and 2.0 in reader.values(COMEBACK),
+                   lambda: reader.state(COMEBACK) == 'ok' and 2.0 in reader.values(COMEBACK),
                    'the publisher back')

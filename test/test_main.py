@@ -197,14 +197,14 @@ def test_late_publisher_of_an_untyped_topic_turns_waiting_into_ok(bridge, robot)
         watcher = Watcher(client)
         stats = watcher.wait(lambda: watcher.events[-1].event == 'stats' and watcher.events[-1],
                              'a stats event')
-        assert stats.json()['series'][LATE]['status'] == 'waiting'
+        assert stats.json()['series'][LATE]['status'] == {'state': 'waiting', 'reason': ''}
         publisher = robot.create_publisher(Float64, '/rt/late', QoSProfile(depth=10))
         watcher.warm_up(LATE, lambda: publisher.publish(Float64(data=WARM_UP)))
         sent = fresh_values(3)
         publish_floats(publisher, sent)
         watcher.wait(lambda: watcher.after_warm_up(LATE) == sent, 'the late values')
         watcher.wait(lambda: watcher.events[-1].event == 'stats'
-                     and watcher.events[-1].json()['series'][LATE]['status'] == 'ok',
+                     and watcher.events[-1].json()['series'][LATE]['status']['state'] == 'ok',
                      'the ok status')
 
 

@@ -358,16 +358,26 @@ charts:
     node = start_node(bridge_peer, tmp_path, yaml_text)
     publisher = robot.create_publisher(Float64, '/mixed', RELIABLE)
     assert publish_floats(node, publisher, 's0', [7.0]) == [7.0]
-    state = node.stats.series['s1'].state
-    assert state.startswith('error: std_msgs/msg/Float64: ')
-    assert 'velocity' in state
-    assert '\n' not in state  # a status line, not the caret diagram the log shows
+    stats = node.stats.series['s1']
+    assert stats.state == 'error'
+    assert stats.reason.startswith('std_msgs/msg/Float64: ')
+    assert 'velocity' in stats.reason
+    assert '\n' not in stats.reason  # a status line, not the caret diagram the log shows
     assert node.stats.series['s0'].state == 'ok'
 
 
-def status(node: GraphNode, series_id: str) -> str:
+def status(node: GraphNode, series_id: str) -> dict[str, str]:
     """Return the status the stats event would show for a series now."""
     return node.stats.snapshot(time.monotonic())[series_id]['status']
+
+
+def error(reason: str) -> dict[str, str]:
+    """Return the status of a series in error."""
+    return {'state': 'error', 'reason': reason}
+
+
+OK = {'state': 'ok', 'reason': ''}
+STALE = {'state': 'stale', 'reason': ''}
 
 
 def test_topic_with_two_types_is_an_error_naming_both(bridge_peer, robot, tmp_path):
@@ -381,7 +391,7 @@ charts:
         other_robot.node('other_robot').create_publisher(Int32, '/twice', RELIABLE)
         # Whichever publisher the node discovers first, the graph check ends in the conflict.
         node = start_node(bridge_peer, tmp_path, yaml_text)
-        expected = 'error: topic /twice has types std_msgs/msg/Float64 and std_msgs/msg/Int32'
+        expected = error('topic /twice has types std_msgs/msg/Float64 and std_msgs/msg/Int32')
         wait_for(lambda: status(node, 's0') == expected, what='the type conflict')
 
 
@@ -399,8 +409,8 @@ charts:
     other = robot.create_publisher(Float64, '/other', RELIABLE)
     assert publish_floats(node, publisher, 's0', [1.0]) == [1.0]
     assert publish_floats(node, other, 's1', [1.0]) == [1.0]
-    assert status(node, 's0') == 'ok'
-    expected = 'error: topic /changing has types std_msgs/msg/Float64 and std_msgs/msg/Int32'
+    assert status(node, 's0') == OK
+    expected = error('topic /changing has types std_msgs/msg/Float64 and std_msgs/msg/Int32')
     with RosPeer() as other_robot:  # DDS refuses two types on one topic in one participant
         odd_node = other_robot.node('odd_robot')
         odd = odd_node.create_publisher(Int32, '/changing', RELIABLE)
@@ -409,12 +419,12 @@ charts:
         assert publish_floats(node, publisher, 's0', [2.0]) == [2.0]
         assert publish_floats(node, other, 's1', [2.0]) == [2.0]
         assert status(node, 's0') == expected
-        assert status(node, 's1') == 'ok'
+        assert status(node, 's1') == OK
         # A clean destroy leaves the graph at once (a killed one would stay for its lease).
         odd_node.destroy_publisher(odd)
-        wait_for(lambda: status(node, 's0') == 'ok', what='the conflict to end')
+        wait_for(lambda: status(node, 's0') == OK, what='the conflict to end')
     assert publish_floats(node, publisher, 's0', [3.0]) == [3.0]
-    assert status(node, 's0') == 'ok'
+    assert status(node, 's0') == OK
 
 
 def test_a_configured_type_among_two_is_heard_and_shows_the_conflict(
@@ -429,7 +439,7 @@ charts:
     with RosPeer() as other_robot:
         other_robot.node('odd_robot').create_publisher(Int32, '/typed2', RELIABLE)
         node = start_node(bridge_peer, tmp_path, yaml_text)
-        expected = 'error: topic /typed2 has types std_msgs/msg/Float64 and std_msgs/msg/Int32'
+        expected = error('topic /typed2 has types std_msgs/msg/Float64 and std_msgs/msg/Int32')
         wait_for(lambda: status(node, 's0') == expected, what='the type conflict')
         assert publish_floats(node, publisher, 's0', [4.0]) == [4.0]
         assert status(node, 's0') == expected
@@ -444,8 +454,8 @@ charts:
       - {topic: /typed, type: std_msgs/Float64, field: data}
 """
     node = start_node(bridge_peer, tmp_path, yaml_text)
-    wait_for(lambda: node.stats.series['s0'].state == (
-        'error: publishers send std_msgs/msg/Int32, the configuration says std_msgs/msg/Float64'),
+    wait_for(lambda: status(node, 's0') == error(
+        'publishers send std_msgs/msg/Int32, the configuration says std_msgs/msg/Float64'),
         what='the type mismatch')
 
 
@@ -461,8 +471,8 @@ charts:
     robot.create_publisher(
         Float64, '/strict', BEST_EFFORT,
         event_callbacks=PublisherEventCallbacks(incompatible_qos=offered.append))
-    wait_for(lambda: node.stats.series['s0'].state == 'error: incompatible QoS (RELIABILITY)',
-               what='the incompatible QoS event')
+    wait_for(lambda: status(node, 's0') == error('incompatible QoS (RELIABILITY)'),
+             what='the incompatible QoS event')
     wait_for(lambda: offered, what='the publisher side of the event')
 
 
@@ -502,22 +512,22 @@ charts:
     poses = robot.create_publisher(PoseArray, '/poses', RELIABLE)
     warm_up(node, 's0', lambda: joints.publish(
         JointState(position=[0.0] * 5 + [WARM_UP], velocity=[WARM_UP])))
-    assert status(node, 's0') == 'ok'
+    assert status(node, 's0') == OK
     joints.publish(JointState(position=[1.0, 2.0], velocity=[3.0]))
     wait_for(lambda: values(node, 's1')[-1] == 3.0, what='the velocity sample')
-    assert status(node, 's0') == (
-        'error: position[5]: index out of range (JointState.position has 2 entries)')
+    assert status(node, 's0') == error(
+        'position[5]: index out of range (JointState.position has 2 entries)')
     assert node.stats.series['s0'].errors == 1
-    assert status(node, 's1') == 'ok'  # the other series of the topic is fine
+    assert status(node, 's1') == OK  # the other series of the topic is fine
     joints.publish(JointState(position=[0.0] * 5 + [6.0], velocity=[4.0]))
     wait_for(lambda: values(node, 's0')[-1] == 6.0, what='a long enough message')
-    assert status(node, 's0') == 'ok'
+    assert status(node, 's0') == OK
     # An index behind a sequence of messages, read from the message object.
     warm_up(node, 's2', lambda: poses.publish(PoseArray(poses=[Pose(), Pose()])))
     poses.publish(PoseArray(poses=[Pose()]))
-    wait_for(lambda: status(node, 's2').startswith('error'), what='the short pose array')
-    assert status(node, 's2') == (
-        'error: poses[1].position.y: index out of range (PoseArray.poses has 1 entry)')
+    wait_for(lambda: status(node, 's2')['state'] == 'error', what='the short pose array')
+    assert status(node, 's2') == error(
+        'poses[1].position.y: index out of range (PoseArray.poses has 1 entry)')
 
 
 def test_use_sim_time_stamps_receive_time_from_clock_topic(bridge_peer, robot, tmp_path):
@@ -668,21 +678,21 @@ charts:
         publisher = robot.create_publisher(Float64, '/slow', RELIABLE)
         timer = robot.create_timer(1.0, lambda: publisher.publish(Float64(data=1.0)))
         # The stats are looked at twice a second here (the pump does it once a second).
-        wait_for(lambda: node.stats.series['s0'].samples >= 4 and status(node, 's0') == 'ok',
+        wait_for(lambda: node.stats.series['s0'].samples >= 4 and status(node, 's0') == OK,
                  interval=0.5, what='four samples at 1 Hz')
         while node.stats.series['s0'].samples < 6:
-            assert status(node, 's0') == 'ok'  # never stale while it flows
+            assert status(node, 's0') == OK  # never stale while it flows
             time.sleep(0.5)
         timer.cancel()
         last = node.stats.series['s0'].last_receive
-        wait_for(lambda: status(node, 's0') == 'stale', interval=0.1, what='stale')
+        wait_for(lambda: status(node, 's0') == STALE, interval=0.1, what='stale')
         # Stale after three periods, not later, measured on the node's own stats clock.
         age = node.stats.snapshot(time.monotonic())['s0']['age']
         assert 3.0 <= age <= 3.0 + 1.0, age
         assert node.stats.stale_limit('s0') == pytest.approx(3.0, rel=0.1)
         # And it stays stale while nothing comes (the measured rate drops meanwhile).
         for _ in range(16):
-            assert status(node, 's0') == 'stale'
+            assert status(node, 's0') == STALE
             time.sleep(0.5)
         assert node.stats.series['s0'].last_receive == last
     finally:

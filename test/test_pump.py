@@ -138,9 +138,9 @@ def test_stats_event_about_once_a_second(parts):
     assert 'id' not in fields  # the browser keeps the last data id
     assert fields['event'] == 'stats'
     assert body['series']['s0']['samples'] == 5
-    assert body['series']['s0']['status'] in {'ok', 'stale'}  # received, age grows
+    assert body['series']['s0']['status']['state'] in {'ok', 'stale'}  # received, age grows
     assert body['series']['s0']['age'] > 0
-    assert body['series']['s1']['status'] == 'waiting'
+    assert body['series']['s1']['status'] == {'state': 'waiting', 'reason': ''}
     # The node clock's now, for the page's estimate of robot time: one reading per event.
     assert 1_700_000_000 < body['server_time'] < 1_700_001_000
     assert body['server_time'] > _parse(stats_entries[0])[1]['server_time']

@@ -102,7 +102,7 @@ def _wait_all_heard(bridge: Bridge, client: SSEClient) -> None:
     deadline = time.monotonic() + ALL_HEARD_TIMEOUT
     while True:
         series = _stats(client)
-        silent = {sid: s['status'] for sid, s in series.items() if s['samples'] == 0}
+        silent = {sid: s['status']['state'] for sid, s in series.items() if s['samples'] == 0}
         if len(series) == len(TOPICS) and not silent:
             return
         if time.monotonic() > deadline:
@@ -146,7 +146,7 @@ def test_topics_that_appear_at_once_after_start_up_are_all_heard(tmp_path):
             bridge.wait_serving()
             with _connect(bridge) as client:
                 first = _stats(client)
-                assert {s['status'] for s in first.values()} == {'waiting'}
+                assert {s['status']['state'] for s in first.values()} == {'waiting'}
                 assert 'subscribed /startup' not in bridge.stderr()
                 publisher = Publisher()
                 _wait_all_heard(bridge, client)

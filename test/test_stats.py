@@ -1,6 +1,6 @@
 # Copyright 2026 ros2_rtgraph developers
 # SPDX-License-Identifier: Apache-2.0
-"""StatsBoard: rates from count deltas on a steady clock, the stale rule and status strings."""
+"""StatsBoard: rates from count deltas on a steady clock, the stale rule and the status."""
 
 import json
 import random
@@ -25,7 +25,7 @@ def test_new_board_reports_waiting_with_zero_counts():
     assert set(snapshot) == {'s0', 's1'}
     assert snapshot['s0'] == {
         'rate': 0.0, 'age': None, 'samples': 0, 'decimated': 0, 'nonfinite': 0, 'errors': 0,
-        'status': 'waiting'}
+        'status': {'state': 'waiting', 'reason': ''}}
     json.dumps(snapshot, allow_nan=False)  # JSON-ready, strict
 
 
@@ -59,7 +59,7 @@ def _run(board: StatsBoard, arrivals: list[float], until: float, sid: str = 's0'
     Play samples received at ``arrivals`` (steady seconds) against snapshots once a second.
 
     The writer's side is what ingest does per batch: bump ``samples``, set ``last_receive``.
-    :return: ``(now, age of the newest sample, status)`` of every snapshot up to ``until``.
+    :return: ``(now, age of the newest sample, state)`` of every snapshot up to ``until``.
     """
     seen = []
     given = 0
@@ -72,7 +72,7 @@ def _run(board: StatsBoard, arrivals: list[float], until: float, sid: str = 's0'
             stats.state = 'ok'
             given += 1
         entry = board.snapshot(now)[sid]
-        seen.append((now, entry['age'], entry['status']))
+        seen.append((now, entry['age'], entry['status']['state']))
     return seen
 
 
@@ -139,22 +139,24 @@ def test_stale_after_from_the_yaml_wins_over_the_rate():
     assert board.stale_limit('s1') == FIRST_PERIOD_GRACE  # nothing received on s1
     stats = board.series['s0']
     stats.last_receive = 20.0
-    assert board.snapshot(20.4)['s0']['status'] == 'ok'
-    assert board.snapshot(20.6)['s0']['status'] == 'stale'
+    assert board.snapshot(20.4)['s0']['status'] == {'state': 'ok', 'reason': ''}
+    assert board.snapshot(20.6)['s0']['status'] == {'state': 'stale', 'reason': ''}
 
 
-@pytest.mark.parametrize(('state', 'last_receive', 'status'), [
-    ('waiting', None, 'waiting'),
-    ('ok', None, 'waiting'),  # subscribed, nothing received yet
-    ('error: incompatible QoS (reliability)', None, 'error: incompatible QoS (reliability)'),
-    ('error: no such field', 99.5, 'error: no such field'),  # errors win over freshness
-    ('ok', 99.5, 'ok'),
+@pytest.mark.parametrize(('state', 'reason', 'last_receive', 'status'), [
+    ('waiting', '', None, ('waiting', '')),
+    ('ok', '', None, ('waiting', '')),  # subscribed, nothing received yet
+    ('error', 'incompatible QoS (RELIABILITY)', None, ('error', 'incompatible QoS (RELIABILITY)')),
+    ('error', 'no such field', 99.5, ('error', 'no such field')),  # errors win over freshness
+    ('ok', '', 99.5, ('ok', '')),
+    ('ok', '', 90.0, ('stale', '')),
 ])
-def test_status_strings(state, last_receive, status):
-    board = StatsBoard(['s0'])
-    board.series['s0'].state = state
+def test_status(state, reason, last_receive, status):
+    board = StatsBoard(['s0'], {'s0': 5.0})
+    board.series['s0'].state, board.series['s0'].reason = state, reason
     board.series['s0'].last_receive = last_receive
-    assert board.snapshot(100.0)['s0']['status'] == status
+    assert board.snapshot(100.0)['s0']['status'] == dict(zip(('state', 'reason'), status,
+                                                             strict=True))
 
 
 def test_counters_are_reported_as_written():
@@ -168,23 +170,23 @@ def test_counters_are_reported_as_written():
 
 @pytest.mark.parametrize(('state', 'missing', 'last_receive', 'status'), [
     # the most recent message had no value: an error, whether samples came before or not
-    ('ok', 'position[5]: index out of range', 99.5, 'error: position[5]: index out of range'),
+    ('ok', 'position[5]: index out of range', 99.5, ('error', 'position[5]: index out of range')),
     ('waiting', 'position[5]: index out of range', None,
-     'error: position[5]: index out of range'),
-    ('ok', 'position[5]: index out of range', 50.0, 'error: position[5]: index out of range'),
+     ('error', 'position[5]: index out of range')),
+    ('ok', 'position[5]: index out of range', 50.0, ('error', 'position[5]: index out of range')),
     # an error the node set wins
-    ('error: incompatible QoS (RELIABILITY)', 'x[1]: index out of range', 99.5,
-     'error: incompatible QoS (RELIABILITY)'),
+    ('error', 'x[1]: index out of range', 99.5, ('error', 'incompatible QoS (RELIABILITY)')),
     # cleared by a message that had the value
-    ('ok', '', 99.5, 'ok'),
+    ('ok', '', 99.5, ('ok', '')),
 ])
 def test_a_missing_value_in_the_latest_message_is_an_error(state, missing, last_receive,
                                                             status):
     board = StatsBoard(['s0', 's1'])
     board.series['s0'].state = state
+    board.series['s0'].reason = 'incompatible QoS (RELIABILITY)' if state == 'error' else ''
     board.series['s0'].missing = missing
     board.series['s0'].last_receive = last_receive
     _feed(board, 's1', 99.5, 10)
     snapshot = board.snapshot(100.0)
-    assert snapshot['s0']['status'] == status
-    assert snapshot['s1']['status'] == 'ok'  # one series' trouble is its own
+    assert snapshot['s0']['status'] == dict(zip(('state', 'reason'), status, strict=True))
+    assert snapshot['s1']['status'] == {'state': 'ok', 'reason': ''}  # its trouble is its own

@@ -316,10 +316,10 @@ def test_stats_event_about_once_a_second_with_counts(make_site):
     body = stats.json()['series']
     assert set(body) == {'s0', 's1', 's2'}
     assert body['s0']['samples'] > 0
-    assert body['s0']['status'] in {'ok', 'stale'}
+    assert body['s0']['status']['state'] in {'ok', 'stale'}
     assert body['s2'] == {
         'rate': 0.0, 'age': None, 'samples': 0, 'decimated': 0, 'nonfinite': 0, 'errors': 0,
-        'status': 'waiting'}
+        'status': {'state': 'waiting', 'reason': ''}}
 
 
 def test_nan_arrives_as_null(make_site):

@@ -21,11 +21,12 @@ function setText(element, text) {
   if (element.textContent !== text) element.textContent = text;
 }
 
-// Badge word for a status string: 'ok', 'waiting', 'stale' or 'error: <why>'.
+const STATES = ['ok', 'waiting', 'stale', 'error'];
+
+// Badge word for a status {state, reason}: one of STATES ('error' for a state it does not know).
 function statusKind(status) {
-  if (typeof status !== 'string') return 'waiting';
-  if (status.startsWith('error')) return 'error';
-  return ['ok', 'waiting', 'stale'].includes(status) ? status : 'error';
+  if (typeof status?.state !== 'string') return 'waiting';
+  return STATES.includes(status.state) ? status.state : 'error';
 }
 
 class Legend {
@@ -85,7 +86,7 @@ class Legend {
       if (entry.badge.dataset.status !== kind) entry.badge.dataset.status = kind;
       setText(entry.badge, kind);
       entry.badge.hidden = false;
-      setText(entry.reason, kind === 'error' ? String(stats.status).replace(/^error:?\s*/, '') : '');
+      setText(entry.reason, kind === 'error' ? String(stats.status.reason ?? '') : '');
       setText(entry.rate, current ? formatRate(stats.rate) : '');
       const age = typeof stats.age === 'number'
         ? stats.age + Math.max(0, nowMs - entry.receivedMs) / 1000 : stats.age;

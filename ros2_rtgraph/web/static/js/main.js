@@ -187,7 +187,8 @@ function onSamples(kind, payload) {
   scheduleFrame();
 }
 
-// stats: {"series": {"<id>": {rate, age, samples, decimated, nonfinite, errors, status}},
+// stats: {"series": {"<id>": {rate, age, samples, decimated, nonfinite, errors,
+//                              status: {state, reason}}},
 //         "server_time": robot time when it was sent}
 function onStats(stats) {
   page.events.stats += 1;
