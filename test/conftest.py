@@ -1,13 +1,16 @@
 # Copyright 2026 ros2_rtgraph developers
 # SPDX-License-Identifier: Apache-2.0
-"""Shared fixtures: one ROS domain per test run, discovery kept on this machine, own ROS_HOME."""
+"""Shared fixtures: one ROS domain per run, discovery on this machine, own ROS_HOME, ROS peers."""
 
 import atexit
+from collections.abc import Iterator
 import os
 import shutil
 import tempfile
 
 import pytest
+from ros_helpers import INGEST_MODES
+from ros_helpers import RosPeer
 
 from ros2_rtgraph.rosdistro import LOCALHOST_DISCOVERY_ENV
 
@@ -31,3 +34,17 @@ atexit.register(shutil.rmtree, os.environ['ROS_HOME'], ignore_errors=True)
 def ros_domain_id() -> int:
     """Return the ROS domain this test run uses."""
     return int(os.environ['ROS_DOMAIN_ID'])
+
+
+@pytest.fixture(params=INGEST_MODES)
+def bridge_peer(request) -> Iterator[RosPeer]:
+    """Yield a context for a GraphNode, once per ingest mode: callbacks, and the drain loop."""
+    with RosPeer(request.param) as peer:
+        yield peer
+
+
+@pytest.fixture(scope='module')
+def robot_peer() -> Iterator[RosPeer]:
+    """Yield the context of a test module's publishing side, spun by its own thread."""
+    with RosPeer() as peer:
+        yield peer

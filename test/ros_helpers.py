@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from typing import Any
+from typing import TypeVar
 from urllib.parse import parse_qs
 
 import rclpy
@@ -32,6 +33,7 @@ from ros2_rtgraph.node import GraphNode
 
 #: Seconds a test waits for something that involves DDS discovery.
 DISCOVERY_TIMEOUT = 20.0
+NodeT = TypeVar('NodeT', bound=Node)
 URL_PATTERN = re.compile(r'rtgraph: serving on (http://(\S+):(\d+)/\S*)')
 
 
@@ -69,21 +71,35 @@ def port_is_free(port: int) -> bool:
         return True
 
 
+#: The two ways the node can take its messages (the ``ingest`` parameter).
+INGEST_MODES = ('executor', 'drain')
+
+
 class RosPeer:
     """
-    A private rclpy context with an executor spinning in a thread: the test's side of the graph.
+    A private rclpy context spun by one thread: the test's side of the graph, or the bridge's.
 
-    Use :meth:`node` for plain nodes (publishers) or :meth:`add` for a node built with
-    ``context=peer.context``. :meth:`close` stops the thread and shuts the context down.
+    With ``ingest='executor'`` a standard executor spins from the start; :meth:`node` makes
+    plain nodes (publishers), :meth:`add` spins a node built with ``context=peer.context``.
+    With ``ingest='drain'`` the thread starts once :meth:`graph_node` (or :meth:`add`) gives
+    it a GraphNode, and spins it as ``rtgraph`` does: a DrainLoop that also serves the other
+    nodes. :meth:`close` stops the thread and shuts the context down.
     """
 
-    def __init__(self):
+    def __init__(self, ingest: str = 'executor'):
+        assert ingest in INGEST_MODES, ingest
+        self.drains = ingest == 'drain'
         self.context = Context()
         rclpy.init(context=self.context, signal_handler_options=SignalHandlerOptions.NO)
         self.executor = SingleThreadedExecutor(context=self.context)
         self._nodes: list[Node] = []
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._spin, name='test-ros-peer', daemon=True)
+        self._thread: threading.Thread | None = None
+        if not self.drains:
+            self._start(self._spin)
+
+    def _start(self, target: Callable[[], None]) -> None:
+        self._thread = threading.Thread(target=target, name='test-ros-peer', daemon=True)
         self._thread.start()
 
     def _spin(self) -> None:
@@ -94,16 +110,28 @@ class RosPeer:
         """Create a node in this context and spin it."""
         return self.add(Node(name, context=self.context, **kwargs))
 
-    def add(self, node: Node) -> Node:
+    def graph_node(self, **kwargs: Any) -> GraphNode:
+        """Create a GraphNode in this context, drained when the peer drains, and spin it."""
+        node = GraphNode(context=self.context, drain=self.drains, **kwargs)
+        return self.add(node)
+
+    def add(self, node: NodeT) -> NodeT:
         """Spin a node that was created with ``context=self.context``."""
         self._nodes.append(node)
         self.executor.add_node(node)
+        if self.drains and isinstance(node, GraphNode):
+            assert self._thread is None, 'one GraphNode per drain loop'
+            assert node.drains, 'this rclpy should support the drain loop'
+            loop = DrainLoop(node, self.executor)
+            self._start(lambda: loop.spin(self._stop))
         return node
 
     def close(self) -> None:
         """Stop spinning, destroy the nodes, shut the context down."""
         self._stop.set()
-        self._thread.join(5.0)
+        if self._thread is not None:
+            self._thread.join(5.0)
+            assert not self._thread.is_alive()
         self.executor.shutdown()
         for node in self._nodes:
             node.destroy_node()
@@ -114,51 +142,6 @@ class RosPeer:
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
-
-
-class DrainPeer:
-    """
-    A private context whose one GraphNode is spun as ``rtgraph`` spins it: a DrainLoop thread.
-
-    Same interface as :class:`RosPeer` for the tests (``context``, ``add``, ``close``).
-    """
-
-    def __init__(self):
-        self.context = Context()
-        rclpy.init(context=self.context, signal_handler_options=SignalHandlerOptions.NO)
-        self.executor = SingleThreadedExecutor(context=self.context)
-        self._node: GraphNode | None = None
-        self._others: list[Node] = []
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def node(self, name: str) -> Node:
-        """Create a plain node in this context (spun by the same executor)."""
-        node = Node(name, context=self.context)
-        self._others.append(node)
-        self.executor.add_node(node)
-        return node
-
-    def add(self, node: GraphNode) -> GraphNode:
-        assert self._node is None, 'one node per drain loop'
-        assert node.drains, 'this rclpy should support the drain loop'
-        self._node = node
-        self.executor.add_node(node)
-        self._thread = threading.Thread(
-            target=DrainLoop(node, self.executor).spin, args=(self._stop,), name='test-drain',
-            daemon=True)
-        self._thread.start()
-        return node
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5.0)
-            assert not self._thread.is_alive()
-        self.executor.shutdown()
-        for node in [*self._others, *([self._node] if self._node else [])]:
-            node.destroy_node()
-        rclpy.try_shutdown(context=self.context)
 
 
 def wait_matched(publisher: Any, count: int = 1, timeout: float = DISCOVERY_TIMEOUT) -> None:

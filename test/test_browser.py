@@ -149,9 +149,8 @@ def restore_site(site: Site, context, robot: Robot) -> None:
 
 
 @pytest.fixture(scope='module')
-def robot():
-    with RosPeer() as peer:
-        yield Robot(peer)
+def robot(robot_peer):
+    return Robot(robot_peer)
 
 
 @pytest.fixture(scope='module')

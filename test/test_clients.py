@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from ros_helpers import Bridge
-from ros_helpers import RosPeer
 from ros_helpers import rtgraph_command
 from ros_helpers import wait_until
 from ros_helpers import write_config
@@ -40,9 +39,8 @@ charts:
 
 
 @pytest.fixture(scope='module')
-def robot():
-    with RosPeer() as peer:
-        yield peer.node('test_clients_robot')
+def robot(robot_peer):
+    return robot_peer.node('test_clients_robot')
 
 
 def _start_bridge(tmp_path) -> Bridge:

@@ -151,14 +151,8 @@ class Reader:
 
 
 @pytest.fixture(scope='module')
-def peer():
-    with RosPeer() as one:
-        yield one
-
-
-@pytest.fixture(scope='module')
-def robot(peer):
-    node = peer.node('test_faults_robot')
+def robot(robot_peer):
+    node = robot_peer.node('test_faults_robot')
     # /f/mixed is charted as Float64, but its publisher sends Int32.
     node.create_publisher(Int32, '/f/mixed', 10)
     return node

@@ -26,7 +26,6 @@ from rclpy.qos import QoSProfile
 from ros_helpers import Bridge
 from ros_helpers import free_port
 from ros_helpers import port_is_free
-from ros_helpers import RosPeer
 from ros_helpers import rtgraph_command
 from ros_helpers import run_rtgraph
 from ros_helpers import wait_until
@@ -71,9 +70,8 @@ def fresh_values(count: int) -> list[float]:
 
 
 @pytest.fixture(scope='module')
-def robot():
-    with RosPeer() as peer:
-        yield peer.node('test_robot')
+def robot(robot_peer):
+    return robot_peer.node('test_robot')
 
 
 @pytest.fixture(scope='module')

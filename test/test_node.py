@@ -4,9 +4,9 @@
 GraphNode against real rclpy publishers: parameters, subscriptions, QoS, stamps, stats.
 
 The node and the publishers live in two private contexts (two DDS participants), spun by
-threads. Every test that uses ``bridge_peer`` runs twice: with the node's callbacks on a
-standard executor (:class:`RosPeer`), and with its data subscriptions drained in batches by
-the loop ``rtgraph`` runs (:class:`DrainPeer`). Publishers first send a warm-up value until
+threads. Every test that uses ``bridge_peer`` (conftest) runs twice: with the node's callbacks
+on a standard executor, and with its data subscriptions drained in batches by the loop
+``rtgraph`` runs. Publishers first send a warm-up value until
 the node has one, then the values under test: with best-effort QoS nothing is guaranteed
 before both sides have matched, and this needs no sleep.
 """
@@ -29,7 +29,6 @@ from rclpy.qos import qos_profile_sensor_data
 from rclpy.qos import QoSProfile
 from rclpy.qos import ReliabilityPolicy
 from ros_helpers import DISCOVERY_TIMEOUT
-from ros_helpers import DrainPeer
 from ros_helpers import RosPeer
 from ros_helpers import wait_until
 from ros_helpers import write_config
@@ -58,23 +57,9 @@ LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
-@pytest.fixture(params=['executor', 'drain'])
-def bridge_peer(request):
-    peer = RosPeer() if request.param == 'executor' else DrainPeer()
-    try:
-        yield peer
-    finally:
-        peer.close()
-
-
 def wait_for(predicate: Callable[[], Any], what: str, interval: float = 0.05) -> Any:
     """Wait as :func:`ros_helpers.wait_until` does, for SAMPLE_TIMEOUT seconds."""
     return wait_until(predicate, SAMPLE_TIMEOUT, interval, what)
-
-
-def make_node(peer: RosPeer | DrainPeer, **kwargs: Any) -> GraphNode:
-    """Build a GraphNode in the peer's context, drained when the peer drains, and spin it."""
-    return peer.add(GraphNode(context=peer.context, drain=isinstance(peer, DrainPeer), **kwargs))
 
 
 @pytest.fixture
@@ -89,7 +74,7 @@ def start_node(peer: RosPeer, tmp_path: Path, yaml_text: str, **parameters) -> G
     path = write_config(tmp_path, yaml_text)
     overrides = [Parameter('config_file', value=str(path))]
     overrides += [Parameter(name, value=value) for name, value in parameters.items()]
-    return make_node(peer, parameter_overrides=overrides)
+    return peer.graph_node(parameter_overrides=overrides)
 
 
 def values(node: GraphNode, series_id: str) -> list[float]:
@@ -184,7 +169,7 @@ TOKEN_YAML = SERVER_YAML.replace('  frame_rate: 10\n', '  frame_rate: 10\n  toke
 def test_token_parameter_given_empty_switches_access_control_off(
         bridge_peer, tmp_path, arguments, token):
     path = write_config(tmp_path, TOKEN_YAML)
-    node = make_node(bridge_peer, cli_args=[
+    node = bridge_peer.graph_node(cli_args=[
         '--ros-args', '-p', f'config_file:={path}', *arguments])
     assert node.config.server.token == token
     assert node.config.server.frame_rate == 10.0
@@ -537,7 +522,7 @@ charts:
     series: [/sim.data]
 """
     path = write_config(tmp_path, yaml_text)
-    node = make_node(bridge_peer, parameter_overrides=[
+    node = bridge_peer.graph_node(parameter_overrides=[
         Parameter('config_file', value=str(path)), Parameter('use_sim_time', value=True)])
     clock = robot.create_publisher(Clock, '/clock', 10)
 
@@ -644,7 +629,7 @@ charts:
     warm_up(node, 's0', lambda: publisher.publish(poses(WARM_UP)))
     publisher.publish(poses(6.5))
     wait_for(lambda: values(node, 's0')[-1] == 6.5, what='the pose sample')
-    if isinstance(bridge_peer, DrainPeer):  # serialized takes only where the layout is known
+    if bridge_peer.drains:  # serialized takes only where the layout is known
         wait_for(lambda: len(node.drained_topics()) == 2, what='both subscriptions')
         raw = {sink.subscription.topic_name: sink.subscription.raw
                for sink in node.drained_topics()}
@@ -672,7 +657,7 @@ charts:
   - title: Slow
     series: [{topic: /slow, type: std_msgs/msg/Float64, field: data, qos: reliable}]
 """
-    peer = DrainPeer()
+    peer = RosPeer('drain')
     try:
         node = start_node(peer, tmp_path, yaml_text)
         publisher = robot.create_publisher(Float64, '/slow', RELIABLE)

@@ -24,7 +24,6 @@ from rclpy.qos import QoSProfile
 from ros_helpers import Bridge
 from ros_helpers import child_env
 from ros_helpers import DISCOVERY_TIMEOUT
-from ros_helpers import DrainPeer
 from ros_helpers import RosPeer
 from ros_helpers import rtgraph_command
 from ros_helpers import wait_until
@@ -159,9 +158,8 @@ def test_topics_that_appear_at_once_after_start_up_are_all_heard(tmp_path):
 
 
 @pytest.mark.skipif(not MATCHED_COUNT, reason='this rclpy cannot count matched publishers')
-@pytest.mark.parametrize('drain', [False, True], ids=['executor', 'drain'])
 def test_a_subscription_discovery_left_unmatched_is_created_again(
-        drain, tmp_path, monkeypatch):
+        bridge_peer, tmp_path, monkeypatch):
     # The first subscription to /startup/lost is made on a topic nobody publishes: a real
     # subscription that DDS never matches, as a match lost in discovery looks to the node.
     created: list[str] = []
@@ -176,21 +174,17 @@ def test_a_subscription_discovery_left_unmatched_is_created_again(
 
     monkeypatch.setattr(GraphNode, 'create_subscription', lose_the_first_match)
     path = write_config(tmp_path, 'charts:\n  - title: Lost\n    series: [/startup/lost.data]\n')
-    peer = DrainPeer() if drain else RosPeer()
-    try:
-        with RosPeer() as robot:
-            publisher = robot.node('test_startup_robot').create_publisher(
-                Float64, '/startup/lost', QoSProfile(depth=10))
-            node = peer.add(GraphNode(context=peer.context, drain=drain, parameter_overrides=[
-                Parameter('config_file', value=str(path))]))
-            assert node.drains == drain
-            stats = node.stats.series['s0']
+    with RosPeer() as robot:
+        publisher = robot.node('test_startup_robot').create_publisher(
+            Float64, '/startup/lost', QoSProfile(depth=10))
+        node = bridge_peer.graph_node(parameter_overrides=[
+            Parameter('config_file', value=str(path))])
+        assert node.drains == bridge_peer.drains
+        stats = node.stats.series['s0']
 
-            def heard() -> bool:
-                publisher.publish(Float64(data=1.0))
-                return stats.samples > 0
-            wait_until(heard, ALL_HEARD_TIMEOUT, interval=0.1, what='samples after the retry')
-            assert created == ['/startup/lost', '/startup/lost']
-            assert stats.state == 'ok'
-    finally:
-        peer.close()
+        def heard() -> bool:
+            publisher.publish(Float64(data=1.0))
+            return stats.samples > 0
+        wait_until(heard, ALL_HEARD_TIMEOUT, interval=0.1, what='samples after the retry')
+        assert created == ['/startup/lost', '/startup/lost']
+        assert stats.state == 'ok'
