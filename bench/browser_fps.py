@@ -28,10 +28,10 @@ import numpy as np
 
 from ros2_rtgraph.config import Config
 from ros2_rtgraph.config import parse_config
-from ros2_rtgraph.pump import FramePump
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.web.app import create_app
+from ros2_rtgraph.web.broadcast import FramePump
 from ros2_rtgraph.web.server import WebServer
 
 # The browser launch lives with the browser tests; the test folder is not a package.

@@ -29,11 +29,11 @@ from rclpy.utilities import remove_ros_args
 from ros2_rtgraph.config import ConfigError
 from ros2_rtgraph.ingest import DrainLoop
 from ros2_rtgraph.node import GraphNode
-from ros2_rtgraph.pump import FramePump
 from ros2_rtgraph.web.app import create_app
 from ros2_rtgraph.web.auth import LOG_LINE_PREFIX
 from ros2_rtgraph.web.auth import open_access_warning
 from ros2_rtgraph.web.auth import serving_urls
+from ros2_rtgraph.web.broadcast import FramePump
 from ros2_rtgraph.web.server import ServerBindError
 from ros2_rtgraph.web.server import WebServer
 from ros2_rtgraph.web.tokenfile import choose_token

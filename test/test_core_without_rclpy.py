@@ -18,7 +18,7 @@ CORE_MODULES = [
     'ros2_rtgraph.topics',
     'ros2_rtgraph.writer',
     'ros2_rtgraph.rawdecode',
-    'ros2_rtgraph.pump',
+    'ros2_rtgraph.web.broadcast',
     'ros2_rtgraph.web.sse',
     'ros2_rtgraph.web.stream',
     'ros2_rtgraph.web.app',

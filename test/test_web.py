@@ -27,10 +27,10 @@ import xstatic.pkg.d3
 import xstatic.pkg.rickshaw
 
 from ros2_rtgraph.config import parse_config
-from ros2_rtgraph.pump import FramePump
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.web.app import create_app
+from ros2_rtgraph.web.broadcast import FramePump
 from ros2_rtgraph.web.server import OneSendWriter
 from ros2_rtgraph.web.server import ServerBindError
 from ros2_rtgraph.web.server import WebServer

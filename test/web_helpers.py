@@ -12,11 +12,11 @@ import threading
 import time
 
 from ros2_rtgraph.config import parse_config
-from ros2_rtgraph.pump import FramePump
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.web.app import create_app
 from ros2_rtgraph.web.app import EXTENSION
+from ros2_rtgraph.web.broadcast import FramePump
 from ros2_rtgraph.web.server import WebServer
 
 HOST = '127.0.0.1'

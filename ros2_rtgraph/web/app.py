@@ -43,13 +43,13 @@ import xstatic.pkg.d3
 import xstatic.pkg.rickshaw
 
 from ros2_rtgraph.config import Config
-from ros2_rtgraph.pump import FramePump
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.web.auth import cookie_name
 from ros2_rtgraph.web.auth import token_matches
 from ros2_rtgraph.web.auth import TOKEN_PARAMETER
 from ros2_rtgraph.web.auth import unauthorized_page
+from ros2_rtgraph.web.broadcast import FramePump
 from ros2_rtgraph.web.limits import query_string_problem
 from ros2_rtgraph.web.limits import StreamLimit
 from ros2_rtgraph.web.logtext import client_name

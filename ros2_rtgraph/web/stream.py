@@ -33,8 +33,8 @@ from ros2_rtgraph.frames import build_window
 from ros2_rtgraph.frames import encode_series_json
 from ros2_rtgraph.frames import Frame
 from ros2_rtgraph.frames import SNAPSHOT_POINTS
-from ros2_rtgraph.pump import FramePump
 from ros2_rtgraph.ringbuffer import SampleStore
+from ros2_rtgraph.web.broadcast import FramePump
 from ros2_rtgraph.web.sse import encode_comment
 from ros2_rtgraph.web.sse import encode_event
 

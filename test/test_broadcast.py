@@ -10,10 +10,10 @@ import time
 import pytest
 
 from ros2_rtgraph.config import ServerConfig
-from ros2_rtgraph.pump import FramePump
-from ros2_rtgraph.pump import HistoryEntry
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
+from ros2_rtgraph.web.broadcast import FramePump
+from ros2_rtgraph.web.broadcast import HistoryEntry
 
 IDS = ['s0', 's1']
 
