@@ -34,6 +34,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ros2_rtgraph.config import Config
+
 
 class Samples(NamedTuple):
     """Samples of one series in sequence order (copies, safe to keep)."""
@@ -210,6 +212,11 @@ class SampleStore:
         # Names this store's sequence-number space: after a bridge restart numbering starts
         # again at 1, and a browser holding ids of the old store must not resume with them.
         self.epoch = secrets.token_hex(8)
+
+    @classmethod
+    def for_config(cls, config: Config) -> 'SampleStore':
+        """Return a store with a ring of ``server.buffer`` samples for each configured series."""
+        return cls([s.id for s in config.series], config.server.buffer)
 
     @property
     def committed(self) -> int:

@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 import threading
 
+from ros2_rtgraph.config import Config
+
 # Seconds of sample-count history the rate and the period are measured over: long enough to
 # smooth a 1 Hz topic, short enough that a stopped topic reads 0 Hz soon after.
 RATE_WINDOW = 5.0
@@ -74,6 +76,11 @@ class StatsBoard:
         self._arrivals: dict[str, deque[tuple[float, int]]] = {
             sid: deque() for sid in series_ids}
         self._period: dict[str, float | None] = dict.fromkeys(series_ids)
+
+    @classmethod
+    def for_config(cls, config: Config) -> 'StatsBoard':
+        """Return zeroed stats for each configured series, with its ``stale_after``."""
+        return cls([s.id for s in config.series], {s.id: s.stale_after for s in config.series})
 
     def snapshot(self, now: float) -> dict:
         """
