@@ -117,10 +117,9 @@ def synthetic_bridge(charts: int = 8, per_chart: int = 3, rate: float = 1000.0,
     ids = [s.id for s in config.series]
     store = SampleStore(ids, config.server.buffer)
     stats = StatsBoard(ids)
-    pump = FramePump(store, stats, config.server)
     stop_event = threading.Event()
-    server = WebServer(create_app(config, store, stats, pump, stop_event=stop_event),
-                       '127.0.0.1', 0)
+    pump = FramePump(store, stats, config.server, stop_event=stop_event)
+    server = WebServer(create_app(config, store, stats, pump), '127.0.0.1', 0)
     feeder = Feeder(store, stats, rate)
     feeder.start()
     pump.start()
@@ -130,7 +129,6 @@ def synthetic_bridge(charts: int = 8, per_chart: int = 3, rate: float = 1000.0,
     finally:
         stop_event.set()
         server.stop()
-        pump.stop()
         pump.join(5.0)
         feeder.stop()
 

@@ -7,8 +7,9 @@ Lifecycle: install SIGINT/SIGTERM handlers that set one stop event (rclpy's own 
 switched off: they would shut the context down behind our back and skip our clean-up), init
 rclpy, build the node (it loads the configuration), the frame pump, the web app and server, then
 spin the node on this thread until the stop event is set: with the drain loop of
-:mod:`ros2_rtgraph.ingest` where rclpy allows, else with the standard executor alone. Shutdown
-runs in reverse order: web server (frees the port), pump, node, rclpy.
+:mod:`ros2_rtgraph.ingest` where rclpy allows, else with the standard executor alone. The same
+event ends the frame pump and, through it, every open stream. Shutdown runs in reverse order:
+web server (frees the port), pump, node, rclpy.
 
 Exit status: 0 after a signal, 2 when the configuration or the address cannot be used (one line
 on stderr; a traceback always means a bug).
@@ -114,18 +115,17 @@ def main(argv: list[str] | None = None) -> int:
             cleanup.callback(node.destroy_node)
             server_config = node.config.server
             clock = node.get_clock()
-            pump = FramePump(node.store, node.stats, server_config,
+            pump = FramePump(node.store, node.stats, server_config, stop_event=stop,
                              clock=lambda: clock_seconds(clock))
             kept = _choose_token(node, server_config.token)
-            app = create_app(node.config, node.store, node.stats, pump, stop_event=stop,
-                             token=kept.token, log=node.get_logger().info)
+            app = create_app(node.config, node.store, node.stats, pump, token=kept.token,
+                             log=node.get_logger().info)
             server = WebServer(app, server_config.host, server_config.port)
             pump.start()
             cleanup.callback(pump.join, JOIN_TIMEOUT)
-            cleanup.callback(pump.stop)
             server.start()
             cleanup.callback(server.stop)
-            cleanup.callback(stop.set)  # open streams end before the server stops
+            cleanup.callback(stop.set)  # the pump and open streams end before the server stops
             _announce(node, server_config.host, server.port, kept)
             _spin(node, stop)
     except (ConfigError, ServerBindError) as error:

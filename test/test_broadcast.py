@@ -25,20 +25,19 @@ def parts():
     stats = StatsBoard(IDS)
     pumps = []
 
-    def make(**server) -> FramePump:
-        history = server.pop('history_seconds', 5)
-        clock = server.pop('clock', time.time)
-        pump = FramePump(store, stats, ServerConfig(**server), history_seconds=history,
-                         clock=clock)
-        pumps.append(pump)
+    def make(*, stop_event: threading.Event | None = None, history_seconds: float = 5,
+             clock=time.time, **server) -> FramePump:
+        stop_event = stop_event or threading.Event()
+        pump = FramePump(store, stats, ServerConfig(**server), stop_event=stop_event,
+                         history_seconds=history_seconds, clock=clock)
+        pumps.append((pump, stop_event))
         return pump
 
     yield store, stats, make
-    for pump in pumps:
-        pump.stop()
-        if pump._thread.is_alive():
-            pump.join(5)
-            assert not pump._thread.is_alive()
+    for pump, stop_event in pumps:
+        stop_event.set()
+        pump.join(5)
+        assert not pump._thread.is_alive()
 
 
 def _parse(entry: HistoryEntry) -> tuple[dict, dict]:
@@ -164,18 +163,22 @@ def test_decimation_is_counted_and_non_finite_values_become_null(parts):
     assert body['series']['s1']['v'] == [1.0, None, None, 2.0]
 
 
-def test_wait_for_times_out_empty_and_stop_wakes_waiters(parts):
+def test_wait_for_times_out_empty_and_the_stop_event_wakes_waiters(parts):
     _, _, make = parts
-    pump = make(frame_rate=10.0)
+    stop = threading.Event()
+    pump = make(frame_rate=10.0, stop_event=stop)
     assert pump.wait_for(0, 0.05) == []  # not started, nothing new
+    pump.start()
     result = []
     waiter = threading.Thread(target=lambda: result.append(pump.wait_for(0, 60.0)))
     waiter.start()
-    pump.stop()
+    stop.set()
     waiter.join(10)
     assert not waiter.is_alive()
     assert result == [[]]
     assert pump.stopping
+    pump.join(5)
+    assert not pump._thread.is_alive()  # the event alone ends the pump thread
 
 
 def test_history_is_bounded_and_a_late_reader_sees_the_jump(parts):
@@ -197,7 +200,7 @@ def test_history_is_bounded_and_a_late_reader_sees_the_jump(parts):
 def test_frame_rate_must_be_positive(parts, rate):
     store, stats, _ = parts
     with pytest.raises(ValueError, match='frame_rate'):
-        FramePump(store, stats, ServerConfig(frame_rate=rate))
+        FramePump(store, stats, ServerConfig(frame_rate=rate), stop_event=threading.Event())
 
 
 def test_every_waiting_client_is_woken_by_one_new_frame(parts):

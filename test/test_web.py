@@ -111,9 +111,9 @@ def make_site():
         ids = [s.id for s in config.series]
         store = SampleStore(ids, config.server.buffer)
         stats = StatsBoard(ids)
-        pump = FramePump(store, stats, config.server)
         stop_event = threading.Event()
-        app = create_app(config, store, stats, pump, stop_event=stop_event, heartbeat=heartbeat)
+        pump = FramePump(store, stats, config.server, stop_event=stop_event)
+        app = create_app(config, store, stats, pump, heartbeat=heartbeat)
         server = WebServer(app, HOST, 0)
         feeder = Feeder(store, stats, **feeder_options)
         site = SimpleNamespace(config=config, store=store, stats=stats, pump=pump, app=app,
@@ -130,7 +130,6 @@ def make_site():
     for site in sites:
         site.feeder.stop_event.set()
         site.stop_event.set()
-        site.pump.stop()
         site.server.stop()
         site.pump.join(5)
         if site.feeder.thread.is_alive():
@@ -351,10 +350,11 @@ def test_idle_stream_sends_ping_comments(make_site):
 
 def test_client_that_fell_out_of_the_history_is_resynced_from_the_rings(make_site):
     site = make_site()
-    pump = FramePump(site.store, site.stats, site.config.server, history_seconds=0.5)
-    pump.start()
     stop = threading.Event()
-    events = stream_events(pump, site.store, site.config, stop)
+    pump = FramePump(site.store, site.stats, site.config.server, stop_event=stop,
+                     history_seconds=0.5)
+    pump.start()
+    events = stream_events(pump, site.store, site.config)
     try:
         start = int(_parse_chunk(next(events))[-1]['id'])
         index, _ = pump.position()
@@ -376,7 +376,7 @@ def test_client_that_fell_out_of_the_history_is_resynced_from_the_rings(make_sit
                 next(events)
     finally:
         events.close()
-        pump.stop()
+        stop.set()
         pump.join(5)
 
 

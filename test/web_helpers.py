@@ -53,11 +53,11 @@ class Site:
         ids = [s.id for s in self.config.series]
         self.store = SampleStore(ids, self.config.server.buffer)
         self.stats = StatsBoard(ids)
-        self.pump = FramePump(self.store, self.stats, self.config.server)
         self.stop_event = threading.Event()
+        self.pump = FramePump(self.store, self.stats, self.config.server,
+                              stop_event=self.stop_event)
         self.token = token
-        self.app = create_app(self.config, self.store, self.stats, self.pump,
-                              stop_event=self.stop_event, token=token)
+        self.app = create_app(self.config, self.store, self.stats, self.pump, token=token)
         if app_hook is not None:
             app_hook(self.app)
         options = {} if client_timeout is None else {'client_timeout': client_timeout}
@@ -102,7 +102,6 @@ class Site:
         """Stop feeder, streams, pump and server."""
         self._feeding.set()
         self.stop_event.set()
-        self.pump.stop()
         self.server.stop()
         self.pump.join(5)
         self._feeder.join(5)

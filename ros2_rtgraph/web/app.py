@@ -26,7 +26,6 @@ import io
 import json
 import logging
 import math
-import threading
 import time
 from urllib.parse import urlencode
 
@@ -90,7 +89,6 @@ class AppState:
     store: SampleStore
     stats: StatsBoard
     pump: FramePump
-    stop_event: threading.Event
     heartbeat: float
     token: str  # '' = no token needed
     streams: StreamLimit
@@ -98,16 +96,16 @@ class AppState:
 
 
 def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: FramePump, *,
-               stop_event: threading.Event, heartbeat: float = HEARTBEAT_SECONDS,
-               token: str | None = None, log: Callable[[str], None] | None = None) -> Flask:
+               heartbeat: float = HEARTBEAT_SECONDS, token: str | None = None,
+               log: Callable[[str], None] | None = None) -> Flask:
     """
     Build the web app over the shared state; serve it with :class:`~.server.WebServer`.
 
     :param config: the loaded configuration.
     :param store: the rings the node writes.
     :param stats: the per-series stats.
-    :param pump: the frame pump; the caller starts and stops it.
-    :param stop_event: set at shutdown so open ``/stream`` responses end.
+    :param pump: the frame pump; the caller starts it. Open ``/stream`` responses end when its
+        stop event is set.
     :param heartbeat: seconds between ``: ping`` comments on an idle stream.
     :param token: the access token (from :func:`~.tokenfile.choose_token`); None or ``''``
         switches access control off.
@@ -119,8 +117,8 @@ def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: Fram
     # Flask reads FLASK_DEBUG from the environment; debug mode is never wanted here.
     app.debug = False
     app.extensions[EXTENSION] = AppState(
-        config=config, store=store, stats=stats, pump=pump, stop_event=stop_event,
-        heartbeat=heartbeat, token=token or '',
+        config=config, store=store, stats=stats, pump=pump, heartbeat=heartbeat,
+        token=token or '',
         streams=StreamLimit(config.server.max_clients),
         log=log or logging.getLogger(__name__).info)
     app.register_blueprint(bp)
@@ -215,8 +213,8 @@ def stream() -> Response:
         if last_event_id is None:
             return _bad_request(f'lastEventId must be an event id (digits), got {text!r}')
     events = stream_events(
-        state.pump, state.store, state.config, state.stop_event,
-        last_event_id=last_event_id, heartbeat=state.heartbeat)
+        state.pump, state.store, state.config, last_event_id=last_event_id,
+        heartbeat=state.heartbeat)
     client = client_name(request.remote_addr, request.headers.get('User-Agent'))
     started = time.monotonic()
 

@@ -14,6 +14,10 @@ out of the history catches up from the rings instead, so nobody holds a growing 
 Because consecutive data entries cover contiguous sequence ranges (``lo`` of one is ``hi`` of
 the one before), a client that knows the last ``hi`` it sent can tell from ``lo`` whether it
 missed anything.
+
+The pump has no stop of its own: it runs until the stop event it was given (the process's one
+stop event, which also ends the ROS side) is set, then wakes every client waiting in
+:meth:`FramePump.wait_for`, which returns nothing from then on, so their streams end.
 """
 
 from collections import deque
@@ -56,7 +60,7 @@ class FramePump:
     """
 
     def __init__(self, store: SampleStore, stats: StatsBoard, server: ServerConfig, *,
-                 history_seconds: float = HISTORY_SECONDS,
+                 stop_event: threading.Event, history_seconds: float = HISTORY_SECONDS,
                  clock: Callable[[], float] = time.time):
         """
         Prepare the pump; :meth:`start` runs it.
@@ -64,6 +68,7 @@ class FramePump:
         :param store: the rings the node writes.
         :param stats: the per-series stats; the pump adds what decimation dropped.
         :param server: ``frame_rate`` and ``max_points`` are used.
+        :param stop_event: set at shutdown; the thread then ends and wakes waiting clients.
         :param history_seconds: how long events stay in the shared history.
         :param clock: the node clock in seconds, the time base of the samples' ``t`` (system
             time, or sim time under ``use_sim_time``): ``server_time`` of meta and stats.
@@ -80,7 +85,7 @@ class FramePump:
         self._history: deque[HistoryEntry] = deque(maxlen=maxlen)
         self._index = 0
         self._last_hi = 0
-        self._stop = threading.Event()
+        self._stop_event = stop_event
         # Guards _history, _index and _last_hi; waiters sleep on it until a new entry.
         self._changed = threading.Condition(threading.Lock())
         self._thread = threading.Thread(target=self._run, name='rtgraph-pump', daemon=True)
@@ -93,8 +98,8 @@ class FramePump:
 
     @property
     def stopping(self) -> bool:
-        """Return whether :meth:`stop` was called; clients should end their streams."""
-        return self._stop.is_set()
+        """Return whether the stop event is set; clients should end their streams."""
+        return self._stop_event.is_set()
 
     def position(self) -> tuple[int, int]:
         """
@@ -110,19 +115,14 @@ class FramePump:
         """Start the pump thread."""
         self._thread.start()
 
-    def stop(self) -> None:
-        """Ask the thread to stop and wake every waiting client."""
-        self._stop.set()
-        with self._changed:
-            self._changed.notify_all()
-
     def join(self, timeout: float | None = None) -> None:
         """
-        Wait for the thread to end.
+        Wait for the thread to end (it ends once the stop event is set); at once if never started.
 
         :param timeout: seconds, or None to wait for ever.
         """
-        self._thread.join(timeout)
+        if self._thread.ident is not None:
+            self._thread.join(timeout)
 
     def wait_for(self, after: int, timeout: float) -> list[HistoryEntry]:
         """
@@ -135,9 +135,9 @@ class FramePump:
         """
         with self._changed:
             if not self._changed.wait_for(
-                    lambda: self._index > after or self._stop.is_set(), timeout):
+                    lambda: self._index > after or self._stop_event.is_set(), timeout):
                 return []
-            if self._stop.is_set() or not self._history:
+            if self._stop_event.is_set() or not self._history:
                 return []
             skip = max(0, after + 1 - self._history[0].index)
             return list(itertools.islice(self._history, skip, None))
@@ -145,7 +145,7 @@ class FramePump:
     def _run(self) -> None:
         next_frame = time.monotonic()
         next_stats = next_frame + STATS_PERIOD
-        while not self._stop.wait(max(0.0, next_frame - time.monotonic())):
+        while not self._stop_event.wait(max(0.0, next_frame - time.monotonic())):
             now = time.monotonic()
             # A late tick (CPU starved) does not queue up a burst of frames to catch up.
             next_frame = max(next_frame + self._period, now)
@@ -153,6 +153,9 @@ class FramePump:
             if now >= next_stats:
                 next_stats = max(next_stats + STATS_PERIOD, now)
                 self._pump_stats(now)
+        # Setting the event does not notify the condition the waiters sleep on: this does.
+        with self._changed:
+            self._changed.notify_all()
 
     def _pump_frame(self) -> None:
         lo = self._last_hi  # only this thread writes it

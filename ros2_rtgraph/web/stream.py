@@ -17,14 +17,13 @@ Protocol, in order:
    A ``: ping`` comment goes out when nothing was sent for ``heartbeat`` seconds, so a dead
    connection is noticed at the next write.
 
-The generator returns soon after ``stop_event`` is set (or the pump stops): Werkzeug's
-shutdown does not end streaming responses, so this is what lets request threads finish.
+The generator returns soon after the stop event the pump watches is set: Werkzeug's shutdown
+does not end streaming responses, so this is what lets request threads finish.
 """
 
 from collections.abc import Iterator
 import json
 import math
-import threading
 import time
 
 from ros2_rtgraph.config import Config
@@ -107,17 +106,16 @@ def parse_event_id(text: str | None) -> int | None:
     return int(text)
 
 
-def stream_events(pump: FramePump, store: SampleStore, config: Config,
-                  stop_event: threading.Event, *, last_event_id: int | None = None,
-                  heartbeat: float = HEARTBEAT_SECONDS,
+def stream_events(pump: FramePump, store: SampleStore, config: Config, *,
+                  last_event_id: int | None = None, heartbeat: float = HEARTBEAT_SECONDS,
                   poll: float = POLL_SECONDS) -> Iterator[bytes]:
     """
-    Yield the SSE byte chunks for one client until ``stop_event`` is set or it disconnects.
+    Yield the SSE byte chunks for one client until the pump stops or the client disconnects.
 
-    :param pump: the shared frame pump (running).
+    :param pump: the shared frame pump (running); once its stop event is set, the generator
+        returns within ``poll`` seconds (at once when the pump thread wakes it).
     :param store: the rings, for the snapshot and catch-up events.
     :param config: the configuration (charts, series, window).
-    :param stop_event: set at shutdown; the generator then returns within ``poll`` seconds.
     :param last_event_id: the id the client had before reconnecting, from
         :func:`parse_event_id`; None for a new client.
     :param heartbeat: seconds without output before a ``: ping`` comment.
@@ -139,7 +137,7 @@ def stream_events(pump: FramePump, store: SampleStore, config: Config,
     yield b''.join(first)
     last_write = time.monotonic()
 
-    while not (stop_event.is_set() or pump.stopping):
+    while not pump.stopping:
         wait = min(poll, max(0.0, heartbeat - (time.monotonic() - last_write)))
         chunks = []
         for entry in pump.wait_for(index, wait):
@@ -155,7 +153,7 @@ def stream_events(pump: FramePump, store: SampleStore, config: Config,
                 # The history rolled past this client: resync from the rings in one event.
                 chunks.append(_catch_up(store, cursor, entry.hi))
                 cursor = entry.hi
-        if stop_event.is_set() or pump.stopping:
+        if pump.stopping:
             return
         if chunks:
             yield b''.join(chunks)
