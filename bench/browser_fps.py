@@ -30,9 +30,7 @@ from ros2_rtgraph.config import Config
 from ros2_rtgraph.config import parse_config
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
-from ros2_rtgraph.web.app import create_app
-from ros2_rtgraph.web.broadcast import FramePump
-from ros2_rtgraph.web.server import WebServer
+from ros2_rtgraph.web import build_site
 
 # The browser launch lives with the browser tests; the test folder is not a package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'test'))
@@ -114,22 +112,16 @@ def synthetic_bridge(charts: int = 8, per_chart: int = 3, rate: float = 1000.0,
                      window: float = 30.0) -> Iterator[str]:
     """Serve the real web app over a fed store on a free loopback port; yield its URL."""
     config = bench_config(charts, per_chart, window)
-    ids = [s.id for s in config.series]
-    store = SampleStore(ids, config.server.buffer)
-    stats = StatsBoard(ids)
-    stop_event = threading.Event()
-    pump = FramePump(store, stats, config.server, stop_event=stop_event)
-    server = WebServer(create_app(config, store, stats, pump), '127.0.0.1', 0)
-    feeder = Feeder(store, stats, rate)
+    site = build_site(config, store=SampleStore.for_config(config),
+                      stats=StatsBoard.for_config(config), token=None,
+                      stop_event=threading.Event())
+    feeder = Feeder(site.store, site.stats, rate)
     feeder.start()
-    pump.start()
-    server.start()
+    site.start()
     try:
-        yield server.url
+        yield site.url
     finally:
-        stop_event.set()
-        server.stop()
-        pump.join(5.0)
+        site.stop()
         feeder.stop()
 
 

@@ -5,11 +5,12 @@
 
 Lifecycle: install SIGINT/SIGTERM handlers that set one stop event (rclpy's own handlers are
 switched off: they would shut the context down behind our back and skip our clean-up), init
-rclpy, build the node (it loads the configuration), the frame pump, the web app and server, then
-spin the node on this thread until the stop event is set: with the drain loop of
-:mod:`ros2_rtgraph.ingest` where rclpy allows, else with the standard executor alone. The same
-event ends the frame pump and, through it, every open stream. Shutdown runs in reverse order:
-web server (frees the port), pump, node, rclpy.
+rclpy, build the node (it loads the configuration) and over its rings the web side (frame pump,
+web app and server: :func:`ros2_rtgraph.web.build_site`), then spin the node on this thread until
+the stop event is set: with the drain loop of :mod:`ros2_rtgraph.ingest` where rclpy allows,
+else with the standard executor alone. The same event ends the frame pump and, through it,
+every open stream. Shutdown runs in reverse order: web side (the server frees the port, the pump
+is joined), node, rclpy.
 
 Exit status: 0 after a signal, 2 when the configuration or the address cannot be used (one line
 on stderr; a traceback always means a bug).
@@ -30,13 +31,11 @@ from rclpy.utilities import remove_ros_args
 from ros2_rtgraph.config import ConfigError
 from ros2_rtgraph.ingest import DrainLoop
 from ros2_rtgraph.node import GraphNode
-from ros2_rtgraph.web.app import create_app
+from ros2_rtgraph.web import build_site
 from ros2_rtgraph.web.auth import LOG_LINE_PREFIX
 from ros2_rtgraph.web.auth import open_access_warning
 from ros2_rtgraph.web.auth import serving_urls
-from ros2_rtgraph.web.broadcast import FramePump
 from ros2_rtgraph.web.server import ServerBindError
-from ros2_rtgraph.web.server import WebServer
 from ros2_rtgraph.web.tokenfile import choose_token
 from ros2_rtgraph.web.tokenfile import KeptToken
 from ros2_rtgraph.web.tokenfile import token_file_path
@@ -46,8 +45,6 @@ from ros2_rtgraph.writer import clock_seconds
 EXIT_USAGE = 2
 #: Seconds one executor wake-up may wait, which bounds how late the stop event is noticed.
 SPIN_TIMEOUT = 0.1
-#: Seconds to wait for the frame pump thread at shutdown.
-JOIN_TIMEOUT = 2.0
 
 
 def _parse_args(argv: list[str]) -> None:
@@ -107,26 +104,21 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda _signum, _frame: stop.set())
     try:
-        # Clean-up runs in reverse order of registration, each step only once it has started.
+        # Clean-up runs in reverse order of registration, each step once what it undoes exists.
         with contextlib.ExitStack() as cleanup:
             rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
             cleanup.callback(rclpy.try_shutdown)
             node = GraphNode(drain=True)
             cleanup.callback(node.destroy_node)
             server_config = node.config.server
-            clock = node.get_clock()
-            pump = FramePump(node.store, node.stats, server_config, stop_event=stop,
-                             clock=lambda: clock_seconds(clock))
             kept = _choose_token(node, server_config.token)
-            app = create_app(node.config, node.store, node.stats, pump, token=kept.token,
-                             log=node.get_logger().info)
-            server = WebServer(app, server_config.host, server_config.port)
-            pump.start()
-            cleanup.callback(pump.join, JOIN_TIMEOUT)
-            server.start()
-            cleanup.callback(server.stop)
-            cleanup.callback(stop.set)  # the pump and open streams end before the server stops
-            _announce(node, server_config.host, server.port, kept)
+            clock = node.get_clock()
+            site = build_site(node.config, store=node.store, stats=node.stats, token=kept.token,
+                              stop_event=stop, clock=lambda: clock_seconds(clock),
+                              log=node.get_logger().info)
+            cleanup.callback(site.stop)  # sets the stop event, frees the port, joins the pump
+            site.start()
+            _announce(node, server_config.host, site.port, kept)
             _spin(node, stop)
     except (ConfigError, ServerBindError) as error:
         print(f'rtgraph: {error}', file=sys.stderr, flush=True)

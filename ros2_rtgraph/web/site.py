@@ -1,0 +1,100 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+The web side assembled in one place: frame pump, Flask app and server over the shared rings.
+
+:func:`build_site` wires them on ``config.server``'s address over a store and stats that
+someone else writes (the node in ``rtgraph``; a feeder thread in tests and benchmarks) and binds
+the port, so an address that cannot be used fails before anything runs. :class:`Site` starts
+the pump thread and the server's thread, and stops them in the one order that works: the stop
+event first (it ends the pump, and through it every open stream, which Werkzeug's shutdown
+would leave running), then the server (frees the port), then the pump thread is joined.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from ros2_rtgraph.config import Config
+from ros2_rtgraph.ringbuffer import SampleStore
+from ros2_rtgraph.stats import StatsBoard
+from ros2_rtgraph.web.app import create_app
+from ros2_rtgraph.web.broadcast import FramePump
+from ros2_rtgraph.web.server import CLIENT_TIMEOUT
+from ros2_rtgraph.web.server import WebServer
+from ros2_rtgraph.web.stream import HEARTBEAT_SECONDS
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+#: Seconds :meth:`Site.stop` waits for the frame pump thread.
+JOIN_TIMEOUT = 2.0
+
+
+@dataclass(frozen=True)
+class Site:
+    """The web side's parts, from :func:`build_site`; :meth:`start` runs them."""
+
+    config: Config
+    store: SampleStore
+    stats: StatsBoard
+    pump: FramePump
+    app: 'Flask'
+    server: WebServer
+    stop_event: threading.Event  # the one stop event: set, it ends the pump and the streams
+
+    @property
+    def port(self) -> int:
+        """Return the bound port (the real one when the configuration asked for 0)."""
+        return self.server.port
+
+    @property
+    def url(self) -> str:
+        """Return the server's base URL, e.g. 'http://127.0.0.1:8080/'."""
+        return self.server.url
+
+    def start(self) -> None:
+        """Start the frame pump, then accept connections."""
+        self.pump.start()
+        self.server.start()
+
+    def stop(self, timeout: float = JOIN_TIMEOUT) -> None:
+        """
+        Set the stop event, stop the server (frees the port), join the pump; also if not started.
+
+        :param timeout: seconds to wait for the pump thread.
+        """
+        self.stop_event.set()
+        self.server.stop()
+        self.pump.join(timeout)
+
+
+def build_site(config: Config, *, store: SampleStore, stats: StatsBoard, token: str | None,
+               stop_event: threading.Event, clock: Callable[[], float] = time.time,
+               log: Callable[[str], None] | None = None, heartbeat: float = HEARTBEAT_SECONDS,
+               client_timeout: float = CLIENT_TIMEOUT) -> Site:
+    """
+    Build the frame pump, the app and the server, and bind ``config.server.host`` and ``port``.
+
+    :param config: the loaded configuration; ``server`` says where to listen and how to pump.
+    :param store: the rings; one other thread writes them.
+    :param stats: the per-series stats.
+    :param token: the access token; None or ``''`` switches access control off, so it has no
+        default.
+    :param stop_event: the process's stop event; setting it ends the pump and open streams.
+    :param clock: the node clock in seconds, the time base of the samples (``server_time``).
+    :param log: takes one info line per stream client coming or going; default: the app
+        module's Python logger.
+    :param heartbeat: seconds between ``: ping`` comments on an idle stream.
+    :param client_timeout: seconds a socket read or write may block before the connection is
+        dropped.
+    :return: the site, bound but not started.
+    :raise ServerBindError: the address is in use, not local, or not allowed.
+    """
+    pump = FramePump(store, stats, config.server, stop_event=stop_event, clock=clock)
+    app = create_app(config, store, stats, pump, heartbeat=heartbeat, token=token, log=log)
+    server = WebServer(app, config.server.host, config.server.port,
+                       client_timeout=client_timeout)
+    return Site(config, store, stats, pump, app, server, stop_event)
