@@ -1,6 +1,6 @@
 # Copyright 2026 ros2_rtgraph developers
 # SPDX-License-Identifier: Apache-2.0
-"""Shared fixtures: one ROS domain per run, discovery on this machine, own ROS_HOME, ROS peers."""
+"""Shared fixtures: one ROS domain per run, discovery kept local, own ROS_HOME; peers, sites."""
 
 import atexit
 from collections.abc import Iterator
@@ -48,3 +48,23 @@ def robot_peer() -> Iterator[RosPeer]:
     """Yield the context of a test module's publishing side, spun by its own thread."""
     with RosPeer() as peer:
         yield peer
+
+
+@pytest.fixture
+def make_site():
+    """
+    Return a factory of :class:`web_helpers.FedSite`; every site it made is closed after the test.
+
+    The factory takes FedSite's arguments: by default a two-series site with the test token.
+    """
+    from web_helpers import FedSite  # only the tests that build a site load the web stack
+
+    sites = []
+
+    def make(*args, **kwargs) -> FedSite:
+        sites.append(FedSite(*args, **kwargs))
+        return sites[-1]
+
+    yield make
+    for site in reversed(sites):
+        site.close()

@@ -18,8 +18,8 @@ from ros_helpers import rtgraph_command
 from ros_helpers import wait_until
 from ros_helpers import write_config
 from sse_client import SSEClient
+from web_helpers import FedSite
 from web_helpers import HOST
-from web_helpers import Site
 from web_helpers import TOKEN
 
 from ros2_rtgraph.web.logtext import client_name
@@ -99,15 +99,11 @@ def test_plain_requests_add_no_lines_to_the_log(bridge):
 # --- the debug lines, in this process ---------------------------------------------------------
 
 @pytest.fixture
-def site():
-    site = Site()
-    try:
-        yield site
-    finally:
-        site.close()
+def site(make_site):
+    return make_site()
 
 
-def _raw_request(site: Site, data: bytes) -> bytes:
+def _raw_request(site: FedSite, data: bytes) -> bytes:
     with socket.create_connection((HOST, site.port), timeout=10) as connection:
         connection.sendall(data)
         chunks = []

@@ -22,8 +22,9 @@ from ros_helpers import wait_until
 from ros_helpers import write_config
 from ros_load import RatePublisher
 from sse_client import SSEClient
+from web_helpers import FedSite
 from web_helpers import HOST
-from web_helpers import Site
+from web_helpers import site_config
 from web_helpers import TOKEN
 
 FRAME_RATE = 20
@@ -176,13 +177,12 @@ def test_sigterm_while_5_clients_stream_and_1_khz_flows_exits_0_within_2_s(tmp_p
 # --- the app in this process -----------------------------------------------------------------
 
 @pytest.fixture
-def small_site():
-    site = Site(max_clients=2, client_timeout=1.0, batch=50, period=0.005, max_points=2000)
-    yield site
-    site.close()
+def small_site(make_site):
+    return make_site(site_config(max_clients=2, max_points=2000), client_timeout=1.0, batch=50,
+                     period=0.005)
 
 
-def _stream(site: Site) -> SSEClient:
+def _stream(site: FedSite) -> SSEClient:
     return SSEClient(HOST, site.port, path=f'/stream?token={TOKEN}')
 
 

@@ -17,8 +17,8 @@ import pytest
 from ros_helpers import free_port
 from ros_helpers import wait_until
 from sse_client import SSEClient
+from web_helpers import FedSite
 from web_helpers import HOST
-from web_helpers import Site
 from web_helpers import TOKEN
 
 DOCS_CONF = Path(__file__).resolve().parent.parent / 'docs' / 'nginx.conf'
@@ -52,7 +52,7 @@ def _site_conf(port: int, upstream_port: int) -> str:
     return text
 
 
-def _answers(site: Site, port: int) -> bool:
+def _answers(site: FedSite, port: int) -> bool:
     try:
         return site.get('/healthz', port=port)[0] == 200
     except ConnectionRefusedError:
@@ -61,8 +61,9 @@ def _answers(site: Site, port: int) -> bool:
 
 @pytest.fixture(scope='module')
 def site():
-    # A slow feed keeps every frame small: far below one proxy buffer.
-    one = Site(batch=1, period=0.05)
+    # A slow feed keeps every frame small: far below one proxy buffer. One for the module
+    # (nginx starts once), so not conftest's make_site, which is per test.
+    one = FedSite(batch=1, period=0.05)
     yield one
     one.close()
 

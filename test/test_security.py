@@ -3,7 +3,7 @@
 """
 Access, headers, read-only routes and bad requests: the real app on a loopback port.
 
-The token comes in through ``create_app(token=...)``, as main.py passes it.
+The token comes in through ``build_site(token=...)``, as main.py passes it.
 """
 
 from http.cookies import SimpleCookie
@@ -16,8 +16,8 @@ from browser import watched_page
 import pytest
 from ros_helpers import wait_until
 from sse_client import SSEClient
+from web_helpers import FedSite
 from web_helpers import HOST
-from web_helpers import Site
 from web_helpers import TOKEN
 
 from ros2_rtgraph.web.app import CONTENT_SECURITY_POLICY
@@ -42,12 +42,12 @@ def _add_failing_route(app) -> None:
 
 @pytest.fixture(scope='module')
 def site():
-    one = Site(app_hook=_add_failing_route)
+    one = FedSite(app_hook=_add_failing_route)  # one for the module: make_site is per test
     yield one
     one.close()
 
 
-def _cookie_header(site: Site) -> dict[str, str]:
+def _cookie_header(site: FedSite) -> dict[str, str]:
     return {'Cookie': f'{cookie_name(f"{HOST}:{site.port}")}={TOKEN}'}
 
 
@@ -133,14 +133,10 @@ def test_cookies_of_other_bridges_do_not_count(site):
 
 
 @pytest.mark.parametrize('token', [None, ''])
-def test_no_token_switches_access_control_off(token):
-    open_site = Site(token=token)
-    try:
-        status, headers, _ = open_site.get('/api/config')
-        assert status == 200
-        assert 'set-cookie' not in headers
-    finally:
-        open_site.close()
+def test_no_token_switches_access_control_off(make_site, token):
+    status, headers, _ = make_site(token=token).get('/api/config')
+    assert status == 200
+    assert 'set-cookie' not in headers
 
 
 def test_new_tokens_are_long_url_safe_and_differ():

@@ -3,33 +3,33 @@
 """
 The web side over real HTTP: the Flask app on a loopback port, real rings, a real frame pump.
 
-A feeder thread (the store's single writer, as the ROS thread is in production) writes samples
-whose time encodes their sequence number (``t = seq / 100``) and whose value is the sequence
-number itself, so a test can tell exactly which samples a client got: none missing, none twice.
+Sites come from ``build_site`` through conftest's ``make_site``. Their feeder thread (the store's
+single writer, as the ROS thread is in production) writes samples whose time encodes their
+sequence number (``t = seq / 100``) and whose value is the sequence number itself, so a test can
+tell exactly which samples a client got: none missing, none twice.
 """
 
 import csv
 import errno
-import http.client
 import io
 import json
-import math
 import socket
 import threading
 import time
-from types import SimpleNamespace
 
 import pytest
 from sse_client import Comment
 from sse_client import Event
 from sse_client import SSEClient
+from web_helpers import FED  # s2 never gets a sample: it stays 'waiting'
+from web_helpers import HOST
 import xstatic.pkg.d3
 import xstatic.pkg.rickshaw
 
 from ros2_rtgraph.config import parse_config
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
-from ros2_rtgraph.web.app import create_app
+from ros2_rtgraph.web import build_site
 from ros2_rtgraph.web.broadcast import FramePump
 from ros2_rtgraph.web.server import OneSendWriter
 from ros2_rtgraph.web.server import ServerBindError
@@ -38,9 +38,10 @@ from ros2_rtgraph.web.stream import describe
 from ros2_rtgraph.web.stream import parse_event_id
 from ros2_rtgraph.web.stream import stream_events
 
-HOST = '127.0.0.1'
 CONFIG_YAML = """
 server:
+  host: 127.0.0.1
+  port: 0
   frame_rate: 10
   window: 5
   buffer: 5000
@@ -56,94 +57,23 @@ charts:
   - title: Chart B
     series: [/c.data]
 """
-FED = ('s0', 's1')  # s2 never gets a sample: it stays 'waiting'
 JS_TYPES = {'text/javascript', 'application/javascript'}
 
 
-class Feeder:
-    """Write samples to the store from one thread, as the node does, and bump the stats."""
-
-    def __init__(self, store: SampleStore, stats: StatsBoard, *, nan_every: int = 0,
-                 limit: int | None = None, batch: int = 6, period: float = 0.02):
-        self.store = store
-        self.stats = stats
-        self.nan_every = nan_every
-        self.limit = limit
-        self.batch = batch
-        self.period = period
-        self.stop_event = threading.Event()
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        seq = self.store.committed
-        while not self.stop_event.is_set():
-            for _ in range(self.batch):
-                if self.limit is not None and seq >= self.limit:
-                    self.done.set()
-                    return
-                seq += 1
-                sid = FED[seq % 2]
-                value = math.nan if self.nan_every and seq % self.nan_every == 0 else float(seq)
-                assert self.store.append(sid, seq / 100, value) == seq
-                stats = self.stats.series[sid]
-                stats.samples += 1
-                stats.last_receive = time.monotonic()
-                stats.state = 'ok'
-            self.stop_event.wait(self.period)
-
-    def wait_until(self, seq: int, timeout: float = 20.0) -> None:
-        """Wait until the store holds sequence number ``seq``."""
-        deadline = time.monotonic() + timeout
-        while self.store.committed < seq:
-            assert time.monotonic() < deadline, f'the feeder did not reach seq {seq}'
-            time.sleep(0.01)
-
-
 @pytest.fixture
-def make_site():
-    """Build config, rings, stats, pump, app and server on a free port; tear all down after."""
-    sites = []
+def make_site(make_site):
+    """
+    Return conftest's site factory over this module's configuration, with no token.
 
-    def make(*, feed: bool = True, heartbeat: float = 10.0, buffer: int = 5000,
-             **feeder_options):
+    :func:`make` takes ``buffer`` (samples per ring) and the rest of
+    :class:`web_helpers.FedSite`'s options; the feeder writes 6 samples every 20 ms by default.
+    """
+
+    def make(*, buffer: int = 5000, batch: int = 6, period: float = 0.02, **options):
         config = parse_config(CONFIG_YAML.replace('buffer: 5000', f'buffer: {buffer}'), '<test>')
-        ids = [s.id for s in config.series]
-        store = SampleStore(ids, config.server.buffer)
-        stats = StatsBoard(ids)
-        stop_event = threading.Event()
-        pump = FramePump(store, stats, config.server, stop_event=stop_event)
-        app = create_app(config, store, stats, pump, heartbeat=heartbeat)
-        server = WebServer(app, HOST, 0)
-        feeder = Feeder(store, stats, **feeder_options)
-        site = SimpleNamespace(config=config, store=store, stats=stats, pump=pump, app=app,
-                               server=server, port=server.port, feeder=feeder,
-                               stop_event=stop_event)
-        sites.append(site)
-        pump.start()
-        server.start()
-        if feed:
-            feeder.thread.start()
-        return site
+        return make_site(config, token=None, batch=batch, period=period, **options)
 
-    yield make
-    for site in sites:
-        site.feeder.stop_event.set()
-        site.stop_event.set()
-        site.server.stop()
-        site.pump.join(5)
-        if site.feeder.thread.is_alive():
-            site.feeder.thread.join(5)
-
-
-def _get(site, path: str) -> tuple[int, http.client.HTTPMessage, bytes]:
-    connection = http.client.HTTPConnection(HOST, site.port, timeout=10)
-    try:
-        connection.request('GET', path)
-        response = connection.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        connection.close()
+    return make
 
 
 def _seqs(event: Event) -> list[int]:
@@ -411,6 +341,16 @@ def test_stop_event_ends_streams_and_stop_frees_the_port(make_site):
     assert again.port == site.port
 
 
+def test_a_site_that_never_started_stops_and_frees_its_port():
+    config = parse_config(CONFIG_YAML, '<test>')
+    site = build_site(config, store=SampleStore.for_config(config),
+                      stats=StatsBoard.for_config(config), token=None,
+                      stop_event=threading.Event())
+    site.stop()
+    assert site.stop_event.is_set()
+    WebServer(site.app, HOST, site.port).stop()  # the port is free again
+
+
 # --- other routes ----------------------------------------------------------------------------
 
 def _csv_rows(body: bytes) -> list[list[str]]:
@@ -420,7 +360,7 @@ def _csv_rows(body: bytes) -> list[list[str]]:
 def test_csv_export_holds_every_sample_in_sequence_order(make_site):
     site = make_site(limit=200, nan_every=7)
     assert site.feeder.done.wait(20)
-    status, headers, body = _get(site, '/api/export.csv')
+    status, headers, body = site.get('/api/export.csv')
     assert status == 200
     assert headers['Content-Type'].startswith('text/csv')
     disposition = headers['Content-Disposition']
@@ -440,7 +380,7 @@ def test_csv_export_holds_every_sample_in_sequence_order(make_site):
 def test_csv_export_of_some_series_and_seconds(make_site):
     site = make_site(limit=200)
     assert site.feeder.done.wait(20)
-    _, _, body = _get(site, '/api/export.csv?series=s1,s2&seconds=0.5')
+    _, _, body = site.get('/api/export.csv?series=s1,s2&seconds=0.5')
     rows = _csv_rows(body)[1:]
     # s1 holds the odd seqs up to 199 (t = seq / 100): the last 0.5 s are seqs 149..199.
     assert [int(row[2]) for row in rows] == list(range(149, 200, 2))
@@ -458,7 +398,7 @@ def test_csv_export_of_some_series_and_seconds(make_site):
 ])
 def test_csv_export_rejects_bad_parameters(make_site, query, message):
     site = make_site(feed=False)
-    status, headers, body = _get(site, f'/api/export.csv?{query}')
+    status, headers, body = site.get(f'/api/export.csv?{query}')
     assert status == 400
     assert headers['Content-Type'] == 'application/json'
     assert message in json.loads(body)['error']
@@ -466,7 +406,7 @@ def test_csv_export_rejects_bad_parameters(make_site, query, message):
 
 def test_api_config_describes_the_charts(make_site):
     site = make_site(feed=False)
-    status, headers, body = _get(site, '/api/config')
+    status, headers, body = site.get('/api/config')
     assert status == 200
     assert headers['Content-Type'] == 'application/json'
     data = json.loads(body)
@@ -477,14 +417,14 @@ def test_api_config_describes_the_charts(make_site):
 
 def test_healthz_says_ok_and_nothing_else(make_site):
     site = make_site(feed=False)
-    status, _, body = _get(site, '/healthz')
+    status, _, body = site.get('/healthz')
     assert status == 200
     assert json.loads(body) == {'status': 'ok'}
 
 
 def test_index_page_is_html(make_site):
     site = make_site(feed=False)
-    status, headers, body = _get(site, '/')
+    status, headers, body = site.get('/')
     assert status == 200
     assert headers['Content-Type'].startswith('text/html')
     assert b'<html' in body
@@ -498,7 +438,7 @@ def test_index_page_is_html(make_site):
 ])
 def test_vendor_files_come_from_xstatic(make_site, path, base, name, types):
     site = make_site(feed=False)
-    status, headers, body = _get(site, path)
+    status, headers, body = site.get(path)
     assert status == 200
     assert headers['Content-Type'].split(';')[0] in types
     with open(f'{base}/{name}', 'rb') as file:
@@ -509,7 +449,7 @@ def test_vendor_files_come_from_xstatic(make_site, path, base, name, types):
     '/vendor/d3/nope.js', '/vendor/rickshaw/..%2f__init__.py', '/vendor/d3/../app.py'])
 def test_unknown_vendor_files_are_404(make_site, path):
     site = make_site(feed=False)
-    status, _, _ = _get(site, path)
+    status, _, _ = site.get(path)
     assert status == 404
 
 

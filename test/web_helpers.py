@@ -1,30 +1,42 @@
 # Copyright 2026 ros2_rtgraph developers
 # SPDX-License-Identifier: Apache-2.0
 """
-The web side in this process for hardening tests: real rings, pump, Flask app and server.
+The web side in this process: :func:`ros2_rtgraph.web.build_site` on a loopback port, fed.
 
-A :class:`Site` runs the whole stack but the ROS node on a loopback port; a feeder thread is
-the store's single writer, as the ROS thread is in production.
+A :class:`FedSite` runs the whole stack but the ROS node; a :class:`Feeder` thread is the
+store's single writer, as the ROS thread is in production. The feeder writes the series in
+:data:`FED` in turn; sample ``seq`` has time ``t = seq / 100`` and value ``seq``, so a test can
+tell exactly which samples a client got: none missing, none twice. conftest's ``make_site``
+fixture builds sites and closes them after the test.
 """
 
+from collections.abc import Callable
 import http.client
+import math
 import threading
 import time
 
+from flask import Flask
+
+from ros2_rtgraph.config import Config
 from ros2_rtgraph.config import parse_config
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
-from ros2_rtgraph.web.app import create_app
+from ros2_rtgraph.web import build_site
 from ros2_rtgraph.web.app import EXTENSION
-from ros2_rtgraph.web.broadcast import FramePump
-from ros2_rtgraph.web.server import WebServer
+from ros2_rtgraph.web.limits import StreamLimit
+from ros2_rtgraph.web.server import CLIENT_TIMEOUT
+from ros2_rtgraph.web.stream import HEARTBEAT_SECONDS
 
 HOST = '127.0.0.1'
 TOKEN = 'test-token-7Zq'
+FED = ('s0', 's1')  # the series the feeder writes, in turn
 
 SITE_YAML = """
 server:
-  frame_rate: {frame_rate}
+  host: 127.0.0.1
+  port: 0
+  frame_rate: 20
   max_clients: {max_clients}
   max_points: {max_points}
   buffer: 20000
@@ -34,63 +46,114 @@ charts:
 """
 
 
-class Site:
-    """Config, rings, stats, pump, app and server on a free port, plus a feeder thread."""
+def site_config(*, max_clients: int = 16, max_points: int = 500) -> Config:
+    """Return the hardening tests' configuration: two series on a free loopback port."""
+    return parse_config(SITE_YAML.format(max_clients=max_clients, max_points=max_points),
+                        '<test>')
 
-    def __init__(self, *, token: str | None = TOKEN, max_clients: int = 16,
-                 frame_rate: float = 20.0, max_points: int = 500, batch: int = 5,
-                 period: float = 0.01, client_timeout: float | None = None, app_hook=None):
-        """
-        Build and start everything; call :meth:`close` at the end.
 
-        :param batch: samples written per feeder wake-up.
-        :param period: seconds between feeder wake-ups.
-        :param client_timeout: passed to :class:`WebServer` when given.
-        :param app_hook: called with the app before the server starts (to add test routes).
+class Feeder:
+    """Write samples to the store from one thread, as the node does, and bump the stats."""
+
+    def __init__(self, store: SampleStore, stats: StatsBoard, *, nan_every: int = 0,
+                 limit: int | None = None, batch: int = 5, period: float = 0.01):
         """
-        self.config = parse_config(SITE_YAML.format(
-            frame_rate=frame_rate, max_clients=max_clients, max_points=max_points), '<test>')
-        ids = [s.id for s in self.config.series]
-        self.store = SampleStore(ids, self.config.server.buffer)
-        self.stats = StatsBoard(ids)
+        Prepare the thread; :meth:`start` runs it.
+
+        :param nan_every: every sample whose ``seq`` is a multiple of this is NaN (0: none).
+        :param limit: the last ``seq`` written; :attr:`done` is set then.
+        :param batch: samples written per wake-up.
+        :param period: seconds between wake-ups.
+        """
+        self.store = store
+        self.stats = stats
+        self.nan_every = nan_every
+        self.limit = limit
+        self.batch = batch
+        self.period = period
         self.stop_event = threading.Event()
-        self.pump = FramePump(self.store, self.stats, self.config.server,
-                              stop_event=self.stop_event)
-        self.token = token
-        self.app = create_app(self.config, self.store, self.stats, self.pump, token=token)
-        if app_hook is not None:
-            app_hook(self.app)
-        options = {} if client_timeout is None else {'client_timeout': client_timeout}
-        self.server = WebServer(self.app, HOST, 0, **options)
-        self.port = self.server.port
-        self._batch, self._period = batch, period
-        self._feeding = threading.Event()
-        self._feeder = threading.Thread(target=self._feed, name='test-feeder', daemon=True)
-        self.pump.start()
-        self.server.start()
-        self._feeder.start()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, name='test-feeder', daemon=True)
 
-    @property
-    def streams(self):
-        """Return the app's :class:`~ros2_rtgraph.web.limits.StreamLimit`."""
-        return self.app.extensions[EXTENSION].streams
+    def start(self) -> None:
+        self.thread.start()
 
-    def _feed(self) -> None:
-        seq = 0
-        while not self._feeding.wait(self._period):
-            for _ in range(self._batch):
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self.thread.ident is not None:
+            self.thread.join(5)
+
+    def _run(self) -> None:
+        seq = self.store.committed
+        while not self.stop_event.is_set():
+            for _ in range(self.batch):
+                if self.limit is not None and seq >= self.limit:
+                    self.done.set()
+                    return
                 seq += 1
-                sid = ('s0', 's1')[seq % 2]
-                self.store.append(sid, seq / 1000, float(seq))
+                sid = FED[seq % 2]
+                value = math.nan if self.nan_every and seq % self.nan_every == 0 else float(seq)
+                assert self.store.append(sid, seq / 100, value) == seq
                 stats = self.stats.series[sid]
                 stats.samples += 1
                 stats.last_receive = time.monotonic()
                 stats.state = 'ok'
+            self.stop_event.wait(self.period)
+
+    def wait_until(self, seq: int, timeout: float = 20.0) -> None:
+        """Wait until the store holds sequence number ``seq``."""
+        deadline = time.monotonic() + timeout
+        while self.store.committed < seq:
+            assert time.monotonic() < deadline, f'the feeder did not reach seq {seq}'
+            time.sleep(0.01)
+
+
+class FedSite:
+    """
+    A started :class:`~ros2_rtgraph.web.Site` with its own stop event, and its :class:`Feeder`.
+
+    The site's parts (``config``, ``store``, ``stats``, ``pump``, ``app``, ``server``,
+    ``stop_event``, ``port``, ``url``) read as attributes of this object.
+    """
+
+    def __init__(self, config: Config | None = None, *, token: str | None = TOKEN,
+                 heartbeat: float = HEARTBEAT_SECONDS, client_timeout: float = CLIENT_TIMEOUT,
+                 app_hook: Callable[[Flask], None] | None = None, feed: bool = True,
+                 **feeder_options):
+        """
+        Build and start everything; call :meth:`close` at the end.
+
+        :param config: default :func:`site_config`; give ``host`` and ``port: 0``.
+        :param token: None switches access control off.
+        :param app_hook: called with the app before the server starts (to add test routes).
+        :param feed: start the feeder; else the test is the store's writer.
+        :param feeder_options: passed to :class:`Feeder`.
+        """
+        config = config or site_config()
+        self.site = build_site(
+            config, store=SampleStore.for_config(config), stats=StatsBoard.for_config(config),
+            token=token, stop_event=threading.Event(), heartbeat=heartbeat,
+            client_timeout=client_timeout)
+        self.feeder = Feeder(self.site.store, self.site.stats, **feeder_options)
+        if app_hook is not None:
+            app_hook(self.site.app)
+        self.site.start()
+        if feed:
+            self.feeder.start()
+
+    def __getattr__(self, name: str):
+        # Called only for names this object lacks: the site's parts.
+        return getattr(self.site, name)
+
+    @property
+    def streams(self) -> StreamLimit:
+        """Return the app's count of open streams."""
+        return self.site.app.extensions[EXTENSION].streams
 
     def get(self, path: str, headers: dict[str, str] | None = None, method: str = 'GET',
             port: int | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
         """Make one request and return status, headers and body."""
-        connection = http.client.HTTPConnection(HOST, port or self.port, timeout=10)
+        connection = http.client.HTTPConnection(HOST, port or self.site.port, timeout=10)
         try:
             connection.request(method, path, headers=headers or {})
             response = connection.getresponse()
@@ -99,9 +162,6 @@ class Site:
             connection.close()
 
     def close(self) -> None:
-        """Stop feeder, streams, pump and server."""
-        self._feeding.set()
-        self.stop_event.set()
-        self.server.stop()
-        self.pump.join(5)
-        self._feeder.join(5)
+        """Stop the feeder, then the site (streams, server, pump)."""
+        self.feeder.stop()
+        self.site.stop()
