@@ -96,8 +96,8 @@ class Robot:
         self.stopper.publish(Float64(data=12.0 + (self.count % 7) / 10))
 
 
-class Site:
-    """The module's bridge; the restart test swaps in a new process on the same port."""
+class RestartableBridge:
+    """The module's real ``rtgraph`` process; the restart tests swap in a new one on its port."""
 
     def __init__(self, config: Path):
         self.config = config
@@ -135,7 +135,7 @@ def publish_seed(robot: Robot) -> None:
             publisher.publish(Float64(data=value))
 
 
-def restore_site(site: Site, context, robot: Robot) -> None:
+def restore_site(site: RestartableBridge, context, robot: Robot) -> None:
     """
     Restart the module's bridge as the fixture made it, for the tests that share it.
 
@@ -155,7 +155,7 @@ def robot(robot_peer):
 
 @pytest.fixture(scope='module')
 def site(robot, tmp_path_factory):
-    site = Site(write_config(tmp_path_factory.mktemp('ui'), CONFIG))
+    site = RestartableBridge(write_config(tmp_path_factory.mktemp('ui'), CONFIG))
     for publisher in (robot.manual, robot.gappy):
         wait_matched(publisher)
     publish_seed(robot)
