@@ -92,12 +92,12 @@ class AppState:
     heartbeat: float
     token: str  # '' = no token needed
     streams: StreamLimit
-    log: Callable[[str], None]  # info lines: stream clients coming and going
+    log: Callable[[str], object]  # info lines: stream clients coming and going
 
 
 def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: FramePump, *,
                heartbeat: float = HEARTBEAT_SECONDS, token: str | None = None,
-               log: Callable[[str], None] | None = None) -> Flask:
+               log: Callable[[str], object] | None = None) -> Flask:
     """
     Build the web app over the shared state; serve it with :class:`~.server.WebServer`.
 
@@ -109,8 +109,8 @@ def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: Fram
     :param heartbeat: seconds between ``: ping`` comments on an idle stream.
     :param token: the access token (from :func:`~.tokenfile.choose_token`); None or ``''``
         switches access control off.
-    :param log: takes one info line per call, e.g. ``node.get_logger().info``; default: this
-        module's Python logger.
+    :param log: takes one info line per call, e.g. ``node.get_logger().info`` (what it returns
+        is ignored: rclpy's returns a bool); default: this module's Python logger.
     :return: the Flask application.
     """
     app = Flask(__name__)

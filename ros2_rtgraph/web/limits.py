@@ -12,7 +12,7 @@ also the moment the log says the client went away.
 """
 
 from collections.abc import Callable
-from collections.abc import Iterator
+from collections.abc import Generator
 import re
 import threading
 from urllib.parse import unquote_to_bytes
@@ -42,7 +42,7 @@ class StreamLimit:
         with self._lock:
             return self._active
 
-    def guard(self, chunks: Iterator[bytes],
+    def guard(self, chunks: Generator[bytes, None, None],
               on_close: Callable[[], None] | None = None) -> 'Slot | None':
         """
         Take a slot for a stream, or return None when all are taken.
@@ -70,7 +70,7 @@ class Slot:
     (the client left before the first chunk) does not run it.
     """
 
-    def __init__(self, chunks: Iterator[bytes], limit: StreamLimit,
+    def __init__(self, chunks: Generator[bytes, None, None], limit: StreamLimit,
                  on_close: Callable[[], None] | None = None):
         """Hold a slot of ``limit`` (already counted) until :meth:`close`; then ``on_close()``."""
         self._chunks = chunks

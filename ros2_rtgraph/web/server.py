@@ -30,6 +30,7 @@ They never carry the token (queries are redacted) nor control characters. The ap
 import io
 import re
 import threading
+from typing import ClassVar
 
 from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import make_server
@@ -173,7 +174,7 @@ class _StreamingRequestHandler(WSGIRequestHandler):
 
     # socketserver.StreamRequestHandler.setup() applies these to each connection's socket
     # (Werkzeug 2.0 to 3.1 alike); _bind sets the timeout in a subclass.
-    timeout: float | None = CLIENT_TIMEOUT
+    timeout: ClassVar[float | None] = CLIENT_TIMEOUT
     disable_nagle_algorithm = True
 
     def setup(self) -> None:

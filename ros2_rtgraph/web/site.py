@@ -73,7 +73,7 @@ class Site:
 
 def build_site(config: Config, *, store: SampleStore, stats: StatsBoard, token: str | None,
                stop_event: threading.Event, clock: Callable[[], float] = time.time,
-               log: Callable[[str], None] | None = None, heartbeat: float = HEARTBEAT_SECONDS,
+               log: Callable[[str], object] | None = None, heartbeat: float = HEARTBEAT_SECONDS,
                client_timeout: float = CLIENT_TIMEOUT) -> Site:
     """
     Build the frame pump, the app and the server, and bind ``config.server.host`` and ``port``.

@@ -21,7 +21,7 @@ The generator returns soon after the stop event the pump watches is set: Werkzeu
 does not end streaming responses, so this is what lets request threads finish.
 """
 
-from collections.abc import Iterator
+from collections.abc import Generator
 import json
 import math
 import time
@@ -108,7 +108,7 @@ def parse_event_id(text: str | None) -> int | None:
 
 def stream_events(pump: FramePump, store: SampleStore, config: Config, *,
                   last_event_id: int | None = None, heartbeat: float = HEARTBEAT_SECONDS,
-                  poll: float = POLL_SECONDS) -> Iterator[bytes]:
+                  poll: float = POLL_SECONDS) -> Generator[bytes, None, None]:
     """
     Yield the SSE byte chunks for one client until the pump stops or the client disconnects.
 

@@ -126,7 +126,7 @@ def _read_token_file(path: Path) -> tuple[str, tuple[str, ...]]:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
             raise OSError(0, 'not a regular file')
-        warnings = ()
+        warnings: tuple[str, ...] = ()
         mode = stat.S_IMODE(status.st_mode)
         if mode & 0o077:
             os.fchmod(fd, TOKEN_FILE_MODE)
