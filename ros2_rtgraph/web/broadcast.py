@@ -22,11 +22,11 @@ stop event, which also ends the ROS side) is set, then wakes every client waitin
 
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 import itertools
 import json
 import threading
 import time
-from typing import NamedTuple
 
 from ros2_rtgraph.config import ServerConfig
 from ros2_rtgraph.frames import build_frame
@@ -41,7 +41,8 @@ HISTORY_SECONDS = 5
 STATS_PERIOD = 1.0
 
 
-class HistoryEntry(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
     """One encoded event: ``data`` (covers ``lo < seq <= hi``) or ``stats`` (lo = hi = None)."""
 
     index: int  # position in the history, 1, 2, ... across data and stats entries
