@@ -149,9 +149,8 @@ class GraphNode(Node):
         self.config: Config = dataclasses.replace(config, server=apply_overrides(
             config.server, {name: given[name] for name in SERVER_PARAMETERS if name in given},
             source=PARAMETER_SOURCE))
-        self.store = SampleStore([s.id for s in self.config.series], self.config.server.buffer)
-        self.stats = StatsBoard([s.id for s in self.config.series],
-                                {s.id: s.stale_after for s in self.config.series})
+        self.store = SampleStore.for_config(self.config)
+        self.stats = StatsBoard.for_config(self.config)
         self._topics = plan_topics(self.config)
         self._subscribed: dict[str, Subscription] = {}
         self._drained: dict[str, TopicIngest] = {}

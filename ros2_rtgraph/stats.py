@@ -6,8 +6,8 @@ Per-series health counters and the status the page shows next to each legend ent
 The ROS thread bumps the counters of a :class:`SeriesStats`, sets its ``state`` and ``reason``
 and, once per message or batch, ``missing``: why the topic's most recent message had no value
 for the series (an index past the end of a sequence), '' when it had one. The status is derived
-from those when it is asked for, so the hot path only stores a string it already has. Ingest counts the
-non-finite values, the frame pump what decimation dropped, and the pump calls
+from those when it is asked for, so the hot path only stores a string it already has. Ingest
+counts the non-finite values, the frame pump what decimation dropped, and the pump calls
 :meth:`StatsBoard.snapshot` once a second. Counters are plain ints written by one thread each
 and read without a lock: a reader may see a value one update old, never a torn one (CPython).
 Rates and ages use a steady clock (``time.monotonic()``), never the ROS or wall clock.
