@@ -6,18 +6,21 @@ Field paths such as 'linear_acceleration.x' or 'position[2]', checked and compil
 A path is parsed and checked against the message class at start-up, so that a typo fails with
 a message that points at it; per message only the compiled accessors run: one
 ``operator.attrgetter`` per dotted chain and one ``operator.itemgetter`` per index, no string
-work. The message classes describe themselves the same way on Humble, Jazzy and Kilted:
-``get_fields_and_field_types()`` spells each field's type ('double[9]', 'sequence<double>')
-and ``SLOT_TYPES`` (rosidl_parser definitions, in the same order) leads to nested classes.
+work. How message classes spell their fields is msgtypes.py's business.
 """
 
 from collections.abc import Callable
 from collections.abc import Sequence
-import importlib
 from operator import attrgetter
 from operator import itemgetter
 import re
+from typing import Any
 
+from ros2_rtgraph.msgtypes import ArrayType
+from ros2_rtgraph.msgtypes import container
+from ros2_rtgraph.msgtypes import element_class
+from ros2_rtgraph.msgtypes import MessageClass
+from ros2_rtgraph.msgtypes import nested_class
 from ros2_rtgraph.msgtypes import type_name
 
 Segment = str | int
@@ -26,10 +29,6 @@ _NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*')
 _INDEX = re.compile(r'\[(-?[0-9]{1,9})\]')
 _INDEX_START = re.compile(r'\[-?[0-9]*')
 _WHITESPACE = re.compile(r'\s')
-# How get_fields_and_field_types() spells containers: 'double[9]', 'sequence<double>',
-# 'sequence<double, 3>' (bounded); the element may be 'pkg/Type' or 'string<10>'.
-_ARRAY = re.compile(r'(?P<element>.+)\[(?P<size>[0-9]+)\]')
-_SEQUENCE = re.compile(r'sequence<(?P<element>.+?)(?:, (?P<size>[0-9]+))?>')
 _NUMERIC = frozenset({
     'boolean', 'octet', 'float', 'double', 'long double',
     'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64',
@@ -67,7 +66,9 @@ def _tokenize(path: str) -> list[tuple[Segment, int, int]]:
         if path[pos] == '[':
             match = _INDEX.match(path, pos)
             if match is None:
-                bad = _INDEX_START.match(path, pos).end()
+                opened = _INDEX_START.match(path, pos)
+                assert opened is not None  # it needs no more than the '[' at pos
+                bad = opened.end()
                 if bad == len(path):
                     raise fail("missing ']'", bad)
                 if path[bad] == ']':
@@ -101,29 +102,17 @@ def parse_path(path: str) -> tuple[Segment, ...]:
     return tuple(segment for segment, _, _ in _tokenize(path))
 
 
-def _nested_class(slot: object) -> type | None:
-    """Return the class of a nested message from its SLOT_TYPES entry, None for other types."""
-    if not hasattr(slot, 'namespaces'):  # rosidl_parser.definition.NamespacedType
-        return None
-    return getattr(importlib.import_module('.'.join(slot.namespaces)), slot.name)
-
-
-def _container(type_string: str) -> re.Match | None:
-    """Match an array or sequence type string; groups 'element' and 'size' (None: unbounded)."""
-    return _ARRAY.fullmatch(type_string) or _SEQUENCE.fullmatch(type_string)
-
-
 def _mismatch(path: str, start: int, end: int, reason: str) -> FieldPathError:
     """Return the error for the segment at path[start:end], quoting the path up to it."""
     return FieldPathError(f"'{path[:end]}': {reason}", path=path, position=start)
 
 
-def _fields(msg_class: type) -> str:
+def _fields(msg_class: MessageClass) -> str:
     names = ', '.join(msg_class.get_fields_and_field_types())
     return f'(fields: {names})' if names else '(no fields)'
 
 
-def check_path(msg_class: type, path: str) -> str:
+def check_path(msg_class: MessageClass, path: str) -> str:
     """
     Check that a path leads to one number or bool in messages of a class.
 
@@ -135,14 +124,14 @@ def check_path(msg_class: type, path: str) -> str:
     :return: the leaf's type, e.g. 'double', 'boolean', 'int32'
     :raise FieldPathError: naming the failing segment, the type there and the fields it has
     """
-    current: type | None = msg_class  # the message class at this point, None past a leaf
+    current: MessageClass | None = msg_class  # the message class at this point, None past one
     shown = type_name(msg_class)  # the type at this point: a message name or a field type string
-    slot = None  # its rosidl_parser.definition type (SLOT_TYPES), to find nested classes
+    slot: object = None  # the field's SLOT_TYPES entry, which leads to nested classes
     for segment, start, end in _tokenize(path):
-        container = None if current is not None else _container(shown)
+        split = None if current is not None else container(shown)  # an array or sequence
         if isinstance(segment, str):
             if current is None:
-                hint = f"; index it first, e.g. '{path[:start - 1]}[0]'" if container else ''
+                hint = '' if split is None else f"; index it first, e.g. '{path[:start - 1]}[0]'"
                 raise _mismatch(path, start, end, f'{shown} has no fields{hint}')
             fields = current.get_fields_and_field_types()
             if segment not in fields:
@@ -150,25 +139,24 @@ def check_path(msg_class: type, path: str) -> str:
                     path, start, end, f"{shown} has no field '{segment}' {_fields(current)}")
             shown = fields[segment]
             slot = current.SLOT_TYPES[list(fields).index(segment)]
+            current = nested_class(slot)
         elif current is not None:
             raise _mismatch(
                 path, start, end, f'{shown} is a message, it cannot be indexed {_fields(current)}')
-        elif container is None:
+        elif split is None:
             raise _mismatch(path, start, end, f'{shown} is not an array, it cannot be indexed')
         else:
-            size = container['size']
-            if size is not None and not -int(size) <= segment < int(size):
+            if split.size is not None and not -split.size <= segment < split.size:
                 raise _mismatch(path, start, end, f'index {segment} is out of range for {shown}')
-            shown = container['element']
-            slot = slot.value_type
-        current = _nested_class(slot)
+            shown = split.element
+            current = element_class(slot)
         if current is not None:
             shown = type_name(current)
     if current is not None:
         raise _mismatch(
             path, start, end, f'{shown} is a message, not a number {_fields(current)}')
-    if _container(shown):
-        kind = 'an array' if _ARRAY.fullmatch(shown) else 'a sequence'
+    if (split := container(shown)) is not None:
+        kind = 'an array' if isinstance(split, ArrayType) else 'a sequence'
         raise _mismatch(
             path, start, end, f"{shown} is {kind}; pick one element, e.g. '{path}[0]'")
     if shown not in _NUMERIC:
@@ -182,9 +170,10 @@ def _octet_to_float(value: bytes) -> float:
     return float(ord(value))
 
 
-def _accessor(segments: Sequence[Segment], convert: Callable) -> Callable:
+def _accessor(segments: Sequence[Segment], convert: Callable[[Any], float]) -> Callable:
     """Compile checked segments into one callable: message -> float, or None past the end."""
-    steps = []  # one attrgetter per run of names, one itemgetter per index
+    # One attrgetter per run of names, one itemgetter per index.
+    steps: list[Callable[[Any], Any]] = []
     names: list[str] = []
     for segment in segments:
         if isinstance(segment, str):
@@ -214,7 +203,7 @@ def _accessor(segments: Sequence[Segment], convert: Callable) -> Callable:
 class TopicExtractor:
     """All fields one topic's series read, compiled once against the message class."""
 
-    def __init__(self, msg_class: type, paths: Sequence[str]):
+    def __init__(self, msg_class: MessageClass, paths: Sequence[str]):
         """
         Check every path and compile its accessor.
 

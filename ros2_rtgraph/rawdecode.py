@@ -20,12 +20,17 @@ truncated buffer): the caller then deserializes that one message.
 """
 
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Sequence
-import importlib
-import re
 import struct
 
 from ros2_rtgraph.fieldpath import parse_path
+from ros2_rtgraph.msgtypes import ArrayType
+from ros2_rtgraph.msgtypes import container
+from ros2_rtgraph.msgtypes import element_class
+from ros2_rtgraph.msgtypes import is_string
+from ros2_rtgraph.msgtypes import MessageClass
+from ros2_rtgraph.msgtypes import nested_class
 
 Segment = str | int
 Decoder = Callable[[bytes], tuple]
@@ -39,9 +44,6 @@ _PRIMITIVES = {  # type string -> struct code; the size is the alignment
     'int8': 'b', 'uint8': 'B', 'int16': 'h', 'uint16': 'H', 'int32': 'i', 'uint32': 'I',
     'int64': 'q', 'uint64': 'Q', 'float': 'f', 'double': 'd',
 }
-_ARRAY = re.compile(r'(?P<element>.+)\[(?P<size>[0-9]+)\]')
-_SEQUENCE = re.compile(r'sequence<(?P<element>.+?)(?:, [0-9]+)?>')
-_STRING = re.compile(r'string(?:<[0-9]+>)?')
 
 
 class RawDecodeError(ValueError):
@@ -58,42 +60,38 @@ class _UnsupportedError(Exception):
 # ('sequence', code, path)          uint32 count, then count primitives
 # ('strings', path)                 sequence<string>: uint32 count, then that many strings
 
-def _nested(slot: object) -> type:
-    return getattr(importlib.import_module('.'.join(slot.namespaces)), slot.name)
-
-
-def _items(msg_class: type, prefix: tuple[Segment, ...]):
+def _items(msg_class: MessageClass, prefix: tuple[Segment, ...]) -> Iterator[tuple]:
     """Yield the wire items of a message class in order (a generator: walked only as needed)."""
     fields = msg_class.get_fields_and_field_types()
     for (name, spelled), slot in zip(fields.items(), msg_class.SLOT_TYPES, strict=True):
         path = (*prefix, name)
+        split = container(spelled)
         if spelled in _PRIMITIVES:
             yield ('fixed', _PRIMITIVES[spelled], 1, path)
-        elif _STRING.fullmatch(spelled):
+        elif is_string(spelled):
             yield ('string', path)
-        elif (array := _ARRAY.fullmatch(spelled)) is not None:
-            element, size = array['element'], int(array['size'])
+        elif isinstance(split, ArrayType):
+            element, size = split.element, split.size
             if element in _PRIMITIVES:
                 yield ('fixed', _PRIMITIVES[element], size, path)
-            elif _STRING.fullmatch(element):
+            elif is_string(element):
                 for index in range(size):
                     yield ('string', (*path, index))
-            elif hasattr(slot.value_type, 'namespaces') and size <= MAX_UNROLLED:
-                element_class = _nested(slot.value_type)
+            elif size <= MAX_UNROLLED and (elements := element_class(slot)) is not None:
                 for index in range(size):
-                    yield from _items(element_class, (*path, index))
+                    yield from _items(elements, (*path, index))
             else:
                 raise _UnsupportedError(spelled)
-        elif (sequence := _SEQUENCE.fullmatch(spelled)) is not None:
-            element = sequence['element']
+        elif split is not None:  # a sequence, bounded or not: a count, then the elements
+            element = split.element
             if element in _PRIMITIVES:
                 yield ('sequence', _PRIMITIVES[element], path)
-            elif _STRING.fullmatch(element):
+            elif is_string(element):
                 yield ('strings', path)
             else:
                 raise _UnsupportedError(spelled)
-        elif hasattr(slot, 'namespaces'):
-            yield from _items(_nested(slot), path)
+        elif (member := nested_class(slot)) is not None:
+            yield from _items(member, path)
         else:
             raise _UnsupportedError(spelled)
 
@@ -147,7 +145,8 @@ def _wanted(targets: dict[tuple[Segment, ...], list[int]], path: tuple[Segment, 
     return sorted(found)
 
 
-def _compile_steps(msg_class: type, paths: Sequence[str], order: str) -> list[tuple]:
+def _compile_steps(msg_class: MessageClass, paths: Sequence[str],
+                   order: str) -> list[tuple]:
     targets: dict[tuple[Segment, ...], list[int]] = {}
     for slot, path in enumerate(paths):
         targets.setdefault(parse_path(path), []).append(slot)
@@ -248,7 +247,7 @@ def _make_reader(steps: list[tuple], n_values: int, order: str) -> Callable[[byt
     return read
 
 
-def compile_decoder(msg_class: type, paths: Sequence[str]) -> Decoder | None:
+def compile_decoder(msg_class: MessageClass, paths: Sequence[str]) -> Decoder | None:
     """
     Compile a reader of the given fields out of serialized messages of one type.
 

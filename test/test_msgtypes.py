@@ -1,14 +1,18 @@
 # Copyright 2026 ros2_rtgraph developers
 # SPDX-License-Identifier: Apache-2.0
-"""Message type names resolve to the real classes of the installed message wheels."""
+"""Message type names resolve to the real classes; their type strings read like SLOT_TYPES."""
 
+import importlib
 import subprocess
 import sys
 
+from geometry_msgs.msg import Pose
+from geometry_msgs.msg import PoseArray
 from geometry_msgs.msg import PoseStamped
 from geometry_msgs.msg import Vector3
 from nav_msgs.msg import Odometry
 import pytest
+from rosidl_parser import definition
 from sensor_msgs.msg import BatteryState
 from sensor_msgs.msg import Imu
 from sensor_msgs.msg import JointState
@@ -16,10 +20,17 @@ from std_msgs.msg import Bool
 from std_msgs.msg import Float64
 from std_msgs.msg import Header
 
+from ros2_rtgraph.msgtypes import ArrayType
+from ros2_rtgraph.msgtypes import container
+from ros2_rtgraph.msgtypes import element_class
 from ros2_rtgraph.msgtypes import has_header
+from ros2_rtgraph.msgtypes import is_string
 from ros2_rtgraph.msgtypes import message_class
+from ros2_rtgraph.msgtypes import MessageClass
 from ros2_rtgraph.msgtypes import MessageTypeError
+from ros2_rtgraph.msgtypes import nested_class
 from ros2_rtgraph.msgtypes import normalize_type_name
+from ros2_rtgraph.msgtypes import SequenceType
 from ros2_rtgraph.msgtypes import type_name
 
 
@@ -117,6 +128,89 @@ def test_type_name_round_trips(name):
 ])
 def test_has_header(cls, expected):
     assert has_header(cls) is expected
+
+
+def test_message_classes_are_told_from_their_messages():
+    assert isinstance(Imu, MessageClass)
+    assert not isinstance(Imu(), MessageClass)
+    assert not isinstance(definition, MessageClass)
+
+
+# --- type strings: how get_fields_and_field_types() spells a field -----------------------------
+
+@pytest.mark.parametrize(('spelled', 'expected'), [
+    ('double[9]', ArrayType('double', 9)),
+    ('string[3]', ArrayType('string', 3)),
+    ('string<5>[2]', ArrayType('string<5>', 2)),
+    ('geometry_msgs/Point[10]', ArrayType('geometry_msgs/Point', 10)),
+    ('sequence<double>', SequenceType('double', None)),
+    ('sequence<double, 3>', SequenceType('double', 3)),
+    ('sequence<string<5>>', SequenceType('string<5>', None)),
+    ('sequence<string<5>, 7>', SequenceType('string<5>', 7)),
+    ('sequence<rcl_interfaces/IntegerRange, 1>', SequenceType('rcl_interfaces/IntegerRange', 1)),
+    ('double', None),
+    ('string', None),
+    ('string<10>', None),
+    ('geometry_msgs/Vector3', None),
+])
+def test_container(spelled, expected):
+    assert container(spelled) == expected
+
+
+@pytest.mark.parametrize(('spelled', 'expected'), [
+    ('string', True), ('string<10>', True),
+    ('wstring', False), ('wstring<3>', False), ('string[2]', False), ('sequence<string>', False),
+    ('uint8', False), ('std_msgs/String', False),
+])
+def test_is_string(spelled, expected):
+    assert is_string(spelled) is expected
+
+
+def test_nested_and_element_classes():
+    header, poses = PoseArray.SLOT_TYPES
+    assert nested_class(header) is Header
+    assert nested_class(poses) is None  # a sequence of messages is no message
+    assert element_class(poses) is Pose
+    assert element_class(header) is None
+    joint_name, position = JointState.SLOT_TYPES[1:3]
+    assert (nested_class(position), element_class(position)) == (None, None)
+    assert (nested_class(joint_name), element_class(joint_name)) == (None, None)
+
+
+@pytest.mark.parametrize('package', [
+    'std_msgs', 'geometry_msgs', 'sensor_msgs', 'nav_msgs', 'builtin_interfaces', 'rcl_interfaces',
+    'rmw_dds_common', 'type_description_interfaces',
+])
+def test_type_strings_read_like_their_slot_types(package):
+    """container, is_string, nested_class and element_class agree with rosidl_parser."""
+    module = importlib.import_module(f'{package}.msg')
+    classes = [cls for cls in vars(module).values() if isinstance(cls, MessageClass)]
+    assert classes
+    for cls in classes:
+        for spelled, slot in zip(cls.get_fields_and_field_types().values(), cls.SLOT_TYPES,
+                                 strict=True):
+            _check_type_string(spelled, slot)
+
+
+def _check_type_string(spelled, slot):
+    split = container(spelled)
+    element = slot.value_type if isinstance(slot, definition.AbstractNestedType) else None
+    if isinstance(slot, definition.Array):
+        assert split == ArrayType(split.element, slot.size), spelled
+    elif isinstance(slot, definition.BoundedSequence):
+        assert split == SequenceType(split.element, slot.maximum_size), spelled
+    elif isinstance(slot, definition.UnboundedSequence):
+        assert split == SequenceType(split.element, None), spelled
+    else:
+        assert split is None, spelled
+    assert is_string(spelled) is isinstance(slot, definition.AbstractString), spelled
+    if split is not None:
+        assert is_string(split.element) is isinstance(element, definition.AbstractString), spelled
+    for cls, nested in ((nested_class(slot), slot), (element_class(slot), element)):
+        if isinstance(nested, definition.NamespacedType):
+            assert type_name(cls) == '/'.join((*nested.namespaces, nested.name)), spelled
+        else:
+            assert cls is None, spelled
 
 
 def test_importing_msgtypes_loads_no_message_package():
