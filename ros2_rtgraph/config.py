@@ -33,6 +33,9 @@ from yaml.nodes import SequenceNode
 from yaml.representer import SafeRepresenter
 from yaml.resolver import Resolver
 
+from ros2_rtgraph.msgtypes import MessageTypeError
+from ros2_rtgraph.msgtypes import normalize_type_name
+
 STAMP_CHOICES = ('header', 'receive')
 QOS_CHOICES = ('auto', 'sensor_data', 'reliable', 'best_effort')
 
@@ -135,7 +138,6 @@ _CONSTRUCTORS: dict[str, Callable[[ScalarNode], object]] = {
 }
 _NAME = r'[A-Za-z_][A-Za-z0-9_]*'
 _TOPIC = re.compile(rf'/?{_NAME}(?:/{_NAME})*')
-_MSG_TYPE = re.compile(r'([a-z][a-z0-9_]*)/(?:msg/)?([A-Z][A-Za-z0-9]*)')
 _SHORTHAND_HELP = "write a mapping or '/topic.field.path' (e.g. '/imu/data.linear_acceleration.x')"
 _Entry = tuple[Node, Node]  # a mapping's key node and value node
 
@@ -285,11 +287,10 @@ def _msg_type(reader: _Reader, node: Node, key: str) -> str | None:
     value = reader.string(node, key, optional=True)
     if value is None:
         return None
-    match = _MSG_TYPE.fullmatch(value)
-    if not match:
-        reader.fail(node, key, f'invalid message type {_short(value)!r}: expected '
-                    "'package/msg/Name' or 'package/Name' (e.g. 'sensor_msgs/msg/Imu')")
-    return f'{match[1]}/msg/{match[2]}'
+    try:
+        return normalize_type_name(value)
+    except MessageTypeError as error:  # its shape only: the node imports the class
+        reader.fail(node, key, str(error))
 
 
 def _values(reader: _Reader, entries: dict, path: str, rules: _Rules) -> dict[str, object]:

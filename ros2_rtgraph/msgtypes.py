@@ -79,10 +79,12 @@ def normalize_type_name(name: str) -> str:
     match = _TYPE_NAME.fullmatch(name)
     if match is None:
         raise MessageTypeError(
-            f"malformed message type '{name}': expected 'package/msg/Type' or 'package/Type'")
+            f"malformed message type {name!r}: expected 'package/msg/Type' or 'package/Type' "
+            "(e.g. 'sensor_msgs/msg/Imu')")
     if match['interface'] not in (None, 'msg'):
         raise MessageTypeError(
-            f"'{name}' is not a message type: only 'package/msg/Type' can be subscribed to")
+            f"{name!r} is not a message type: only messages ('package/msg/Type', "
+            "e.g. 'sensor_msgs/msg/Imu') can be subscribed to")
     return f"{match['package']}/msg/{match['name']}"
 
 

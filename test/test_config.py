@@ -400,9 +400,12 @@ BAD = [
     (_one_series('{topic: /a, field: x, stamp: now}'), 4, 'charts[0].series[0].stamp',
      'expected one of: header, receive'),
     (_one_series('{topic: /a, field: x, type: sensor_msgs/srv/Foo}'), 4,
-     'charts[0].series[0].type', "invalid message type 'sensor_msgs/srv/Foo'"),
+     'charts[0].series[0].type',
+     "'sensor_msgs/srv/Foo' is not a message type: only messages ('package/msg/Type', "
+     "e.g. 'sensor_msgs/msg/Imu') can be subscribed to"),
     (_one_series('{topic: /a, field: x, type: Imu}'), 4, 'charts[0].series[0].type',
-     "expected 'package/msg/Name' or 'package/Name'"),
+     "malformed message type 'Imu': expected 'package/msg/Type' or 'package/Type' "
+     "(e.g. 'sensor_msgs/msg/Imu')"),
     (_one_series('{topic: /a, field: x, type: 5}'), 4, 'charts[0].series[0].type',
      'expected a string (or null), got integer 5'),
     (_one_series('{topic: /a, field: x, depth: 0}'), 4, 'charts[0].series[0].depth',

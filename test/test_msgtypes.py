@@ -64,7 +64,8 @@ def test_normalize_rejects_malformed_names(name):
     with pytest.raises(MessageTypeError) as info:
         normalize_type_name(name)
     assert str(info.value) == (
-        f"malformed message type '{name}': expected 'package/msg/Type' or 'package/Type'")
+        f"malformed message type {name!r}: expected 'package/msg/Type' or 'package/Type' "
+        "(e.g. 'sensor_msgs/msg/Imu')")
 
 
 @pytest.mark.parametrize('name', ['std_srvs/srv/Trigger', 'example_interfaces/action/Fibonacci'])
@@ -95,7 +96,8 @@ def test_message_class_returns_the_generated_class(name, cls):
      'package "sensor_msgs" has no message type "Imux" (did you mean \'sensor_msgs/msg/Imu\'?)'),
     ('sensor_msgs/msg/Zzzzzzzzzz', 'package "sensor_msgs" has no message type "Zzzzzzzzzz"'),
     ('sensor_msgs/imu', "malformed message type 'sensor_msgs/imu': "
-                        "expected 'package/msg/Type' or 'package/Type'"),
+                        "expected 'package/msg/Type' or 'package/Type' "
+                        "(e.g. 'sensor_msgs/msg/Imu')"),
 ])
 def test_message_class_errors_name_the_package_or_type(name, message):
     with pytest.raises(MessageTypeError) as info:
