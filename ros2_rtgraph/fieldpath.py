@@ -3,14 +3,17 @@
 """
 Field paths such as 'linear_acceleration.x' or 'position[2]', checked and compiled once.
 
-A path is parsed and checked against the message class at start-up, so that a typo fails with
-a message that points at it; per message only the compiled accessors run: one
-``operator.attrgetter`` per dotted chain and one ``operator.itemgetter`` per index, no string
-work. How message classes spell their fields is msgtypes.py's business.
+A path is parsed and checked against the message class at start-up, once, so that a typo fails
+with a message that points at it; the :class:`FieldPath` it gives is what everything else
+compiles from (the accessors here, the CDR decoder in rawdecode.py). Per message only the
+compiled accessors run: one ``operator.attrgetter`` per dotted chain and one
+``operator.itemgetter`` per index, no string work. How message classes spell their fields is
+msgtypes.py's business.
 """
 
 from collections.abc import Callable
 from collections.abc import Sequence
+from dataclasses import dataclass
 from operator import attrgetter
 from operator import itemgetter
 import re
@@ -23,6 +26,7 @@ from ros2_rtgraph.msgtypes import MessageClass
 from ros2_rtgraph.msgtypes import nested_class
 from ros2_rtgraph.msgtypes import type_name
 
+#: One step of a path: a field name or an index (negative from the end).
 Segment = str | int
 
 _NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*')
@@ -91,15 +95,19 @@ def _tokenize(path: str) -> list[tuple[Segment, int, int]]:
     return tokens
 
 
-def parse_path(path: str) -> tuple[Segment, ...]:
+@dataclass(frozen=True)
+class FieldPath:
     """
-    Split a field path into names and indexes.
+    A field path checked against a message class: parsed once, compiled from by the consumers.
 
-    :param path: e.g. 'a.b[3].c', 'position[2]', '[-1]'
-    :return: e.g. ('a', 'b', 3, 'c')
-    :raise FieldPathError: with a caret under the first character that does not fit
+    E.g. 'poses[2].position.x' is ``FieldPath('poses[2].position.x', ('poses', 2, 'position',
+    'x'), ((0, 5), (5, 8), (9, 17), (18, 19)), 'double')``.
     """
-    return tuple(segment for segment, _, _ in _tokenize(path))
+
+    text: str                          # the path as written
+    segments: tuple[Segment, ...]      # field names and indexes, in order
+    spans: tuple[tuple[int, int], ...]  # each segment's text[start:end], brackets included
+    leaf: str                          # the leaf's type string: 'double', 'boolean', 'int32', ...
 
 
 def _mismatch(path: str, start: int, end: int, reason: str) -> FieldPathError:
@@ -112,22 +120,24 @@ def _fields(msg_class: MessageClass) -> str:
     return f'(fields: {names})' if names else '(no fields)'
 
 
-def check_path(msg_class: MessageClass, path: str) -> str:
+def check_path(msg_class: MessageClass, path: str) -> FieldPath:
     """
-    Check that a path leads to one number or bool in messages of a class.
+    Parse a path and check that it leads to one number or bool in messages of a class.
 
     Fixed-size array indexes (and bounded sequence ones) are checked here; indexes into
     sequences can only be checked per message.
 
     :param msg_class: a generated message class, e.g. ``sensor_msgs.msg.Imu``
-    :param path: a field path, e.g. 'linear_acceleration.x'
-    :return: the leaf's type, e.g. 'double', 'boolean', 'int32'
-    :raise FieldPathError: naming the failing segment, the type there and the fields it has
+    :param path: a field path, e.g. 'linear_acceleration.x', 'position[2]'
+    :return: the parsed path and its leaf's type, e.g. 'double'
+    :raise FieldPathError: for a path that does not parse (a caret under the first character
+        that does not fit), else naming the failing segment, the type there and its fields
     """
+    tokens = _tokenize(path)  # all of it first: a syntax error wins over a type error
     current: MessageClass | None = msg_class  # the message class at this point, None past one
     shown = type_name(msg_class)  # the type at this point: a message name or a field type string
     slot: object = None  # the field's SLOT_TYPES entry, which leads to nested classes
-    for segment, start, end in _tokenize(path):
+    for segment, start, end in tokens:
         split = None if current is not None else container(shown)  # an array or sequence
         if isinstance(segment, str):
             if current is None:
@@ -163,7 +173,33 @@ def check_path(msg_class: MessageClass, path: str) -> str:
         raise _mismatch(
             path, start, end,
             f'{shown} is not a number (only numeric and boolean fields can be charted)')
-    return shown
+    return FieldPath(path, tuple(segment for segment, _, _ in tokens),
+                     tuple((start, end) for _, start, end in tokens), shown)
+
+
+def describe_missing(msg: Any, path: FieldPath) -> str:
+    """
+    Say why a message has no value at ``path``: which index is past the end of which sequence.
+
+    The cold path: called once per batch (or message) whose most recent message missed the
+    value, for the series' status, e.g. ``position[5]: index out of range (JointState.position
+    has 2 entries)``.
+
+    :param msg: the message object (deserialize serialized ones first).
+    :param path: a path checked against the message's type.
+    :return: the reason, without the ``error:`` prefix.
+    """
+    value, where = msg, type(msg).__name__
+    for segment in path.segments:
+        if isinstance(segment, str):
+            value, where = getattr(value, segment), f'{where}.{segment}'
+            continue
+        count = len(value)
+        if not -count <= segment < count:
+            entries = 'entry' if count == 1 else 'entries'
+            return f'{path.text}: index out of range ({where} has {count} {entries})'
+        value, where = value[segment], f'{where}[{segment}]'
+    return f'{path.text}: no value'
 
 
 def _octet_to_float(value: bytes) -> float:
@@ -203,20 +239,18 @@ def _accessor(segments: Sequence[Segment], convert: Callable[[Any], float]) -> C
 class TopicExtractor:
     """All fields one topic's series read, compiled once against the message class."""
 
-    def __init__(self, msg_class: MessageClass, paths: Sequence[str]):
+    def __init__(self, msg_class: MessageClass, paths: Sequence[FieldPath]):
         """
-        Check every path and compile its accessor.
+        Compile the accessor of every path.
 
         :param msg_class: the topic's generated message class
-        :param paths: one field path per series, e.g. ['linear_acceleration.x', 'position[2]']
-        :raise FieldPathError: for the first path that does not fit the type
+        :param paths: one path per series, checked against ``msg_class`` with :func:`check_path`
         """
         self.msg_class = msg_class
         self.paths = tuple(paths)
-        self.leaf_types = tuple(check_path(msg_class, path) for path in self.paths)
         self._getters = tuple(
-            _accessor(parse_path(path), _octet_to_float if leaf == 'octet' else float)
-            for path, leaf in zip(self.paths, self.leaf_types, strict=True))
+            _accessor(path.segments, _octet_to_float if path.leaf == 'octet' else float)
+            for path in self.paths)
 
     def __call__(self, msg: object) -> list[float | None]:
         """

@@ -33,6 +33,10 @@ _ARRAY = re.compile(r'(?P<element>.+)\[(?P<size>[0-9]+)\]')
 _SEQUENCE = re.compile(r'sequence<(?P<element>.+?)(?:, (?P<size>[0-9]+))?>')
 _STRING = re.compile(r'string(?:<[0-9]+>)?')
 
+#: The fields a message with a header (see :func:`has_header`) is read at for its stamp, as
+#: field path segments: seconds, then nanoseconds.
+HEADER_STAMP = (('header', 'stamp', 'sec'), ('header', 'stamp', 'nanosec'))
+
 
 @runtime_checkable
 class MessageClass(Protocol):

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 import struct
 
-from ros2_rtgraph.fieldpath import parse_path
+from ros2_rtgraph.fieldpath import Segment
 from ros2_rtgraph.msgtypes import ArrayType
 from ros2_rtgraph.msgtypes import container
 from ros2_rtgraph.msgtypes import element_class
@@ -32,7 +32,6 @@ from ros2_rtgraph.msgtypes import is_string
 from ros2_rtgraph.msgtypes import MessageClass
 from ros2_rtgraph.msgtypes import nested_class
 
-Segment = str | int
 Decoder = Callable[[bytes], tuple]
 
 #: Largest fixed array of messages that is unrolled into its elements.
@@ -145,11 +144,11 @@ def _wanted(targets: dict[tuple[Segment, ...], list[int]], path: tuple[Segment, 
     return sorted(found)
 
 
-def _compile_steps(msg_class: MessageClass, paths: Sequence[str],
+def _compile_steps(msg_class: MessageClass, paths: Sequence[tuple[Segment, ...]],
                    order: str) -> list[tuple]:
     targets: dict[tuple[Segment, ...], list[int]] = {}
     for slot, path in enumerate(paths):
-        targets.setdefault(parse_path(path), []).append(slot)
+        targets.setdefault(path, []).append(slot)
     steps: list[tuple] = []
     block: list[tuple[str, int, list[tuple[int, int]]]] = []
 
@@ -247,13 +246,15 @@ def _make_reader(steps: list[tuple], n_values: int, order: str) -> Callable[[byt
     return read
 
 
-def compile_decoder(msg_class: MessageClass, paths: Sequence[str]) -> Decoder | None:
+def compile_decoder(msg_class: MessageClass,
+                    paths: Sequence[tuple[Segment, ...]]) -> Decoder | None:
     """
     Compile a reader of the given fields out of serialized messages of one type.
 
     :param msg_class: the generated message class, e.g. ``sensor_msgs.msg.Imu``.
-    :param paths: field paths already checked with :func:`ros2_rtgraph.fieldpath.check_path`,
-        e.g. ``['header.stamp.sec', 'header.stamp.nanosec', 'linear_acceleration.z']``.
+    :param paths: the segments of paths already checked with
+        :func:`ros2_rtgraph.fieldpath.check_path` (``FieldPath.segments``), e.g.
+        ``[('linear_acceleration', 'z'), *msgtypes.HEADER_STAMP]``.
     :return: ``decode(serialized) -> tuple`` with one value per path, or None when the type's
         layout cannot be read here (deserialize those messages instead).
     """

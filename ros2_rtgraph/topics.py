@@ -36,6 +36,7 @@ from ros2_rtgraph.config import Config
 from ros2_rtgraph.config import ConfigError
 from ros2_rtgraph.config import SeriesConfig
 from ros2_rtgraph.fieldpath import check_path
+from ros2_rtgraph.fieldpath import FieldPath
 from ros2_rtgraph.fieldpath import FieldPathError
 from ros2_rtgraph.msgtypes import message_class
 from ros2_rtgraph.msgtypes import MessageTypeError
@@ -115,7 +116,7 @@ class TopicState:
     resolve: Resolve = message_class
     msg_class: type | None = None
     readers: tuple[SeriesConfig, ...] = ()  # the series whose path fits the type
-    paths: tuple[str, ...] = ()  # the distinct fields of the readers
+    paths: tuple[FieldPath, ...] = ()  # the distinct fields of the readers
     waiting: bool = True  # False once subscribed, or when no series' path fits the type
     subscribed: Qos | None = None  # the QoS of the subscription, None while there is none
     conflict: str = ''  # the type conflict its readers show while it lasts
@@ -149,10 +150,11 @@ class TopicState:
             actions += self._check_matched(publishers, matched)
         return actions
 
-    def compile(self, msg_class: type, readers: Sequence[SeriesConfig]) -> None:
-        """Take the topic's type and the series whose path fits it."""
+    def compile(self, msg_class: type, readers: Sequence[SeriesConfig],
+                checked: Sequence[FieldPath]) -> None:
+        """Take the topic's type, the series whose path fits it and those paths, checked."""
         self.msg_class, self.readers = msg_class, tuple(readers)
-        self.paths = tuple(dict.fromkeys(s.field for s in readers))
+        self.paths = tuple(dict.fromkeys(checked))
         self.waiting = bool(readers)
 
     def _plan(self, publishers: Sequence[Publisher]) -> list[Action]:
@@ -175,15 +177,17 @@ class TopicState:
             return [Fail(self.series, str(error))]
         actions: list[Action] = []
         readers = []
+        checked = []
         for series in self.series:
             try:
-                check_path(msg_class, series.field)
+                path = check_path(msg_class, series.field)
             except FieldPathError as error:
                 actions.append(Fail((series,), f'{types[0]}: {error}'))
             else:
                 readers.append(series)
+                checked.append(path)
         self.type_name = types[0]
-        self.compile(msg_class, readers)
+        self.compile(msg_class, readers, checked)
         if readers:
             actions.append(self._subscribe(publishers))
         return actions
@@ -295,10 +299,11 @@ def _compile_typed(topic: TopicState, source: str) -> None:
         series = next(s for s in topic.series if s.type)
         raise ConfigError(str(error), source=source, line=series.line,
                           key=f'{series.key}.type') from None
+    checked = []
     for series in topic.series:
         try:
-            check_path(msg_class, series.field)
+            checked.append(check_path(msg_class, series.field))
         except FieldPathError as error:
             raise ConfigError(str(error), source=source, line=series.line,
                               key=f'{series.key}.field') from None
-    topic.compile(msg_class, topic.series)
+    topic.compile(msg_class, topic.series, checked)

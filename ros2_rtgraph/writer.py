@@ -22,18 +22,17 @@ from typing import Any
 from typing import NamedTuple
 from typing import Protocol
 
-from ros2_rtgraph.fieldpath import parse_path
+from ros2_rtgraph.fieldpath import describe_missing
+from ros2_rtgraph.fieldpath import FieldPath
 from ros2_rtgraph.fieldpath import TopicExtractor
 from ros2_rtgraph.msgtypes import has_header
+from ros2_rtgraph.msgtypes import HEADER_STAMP
 from ros2_rtgraph.rawdecode import compile_decoder
 from ros2_rtgraph.rawdecode import RawDecodeError
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import SeriesStats
 from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.topics import TopicState
-
-# The paths a topic with a header reads after its series' fields, for the stamp.
-STAMP_PATHS = ('header.stamp.sec', 'header.stamp.nanosec')
 
 #: The message info of a message handed to a callback: none, so the receive time is now.
 NO_INFO: dict = {}
@@ -67,32 +66,7 @@ class SeriesPlan(NamedTuple):
     offset: float
     stamped: bool       # t from header.stamp (when non-zero), else receive time
     stats: SeriesStats
-    field: str          # the series' field path, to say why a message had no value
-
-
-def describe_missing(msg: Any, path: str) -> str:
-    """
-    Say why a message has no value at ``path``: which index is past the end of which sequence.
-
-    The cold path: called once per batch (or message) whose most recent message missed the
-    value, for the series' status, e.g. ``position[5]: index out of range (JointState.position
-    has 2 entries)``.
-
-    :param msg: the message object (deserialize serialized ones first).
-    :param path: a field path checked against the message's type.
-    :return: the reason.
-    """
-    value, where = msg, type(msg).__name__
-    for segment in parse_path(path):
-        if isinstance(segment, str):
-            value, where = getattr(value, segment), f'{where}.{segment}'
-            continue
-        count = len(value)
-        if not -count <= segment < count:
-            entries = 'entry' if count == 1 else 'entries'
-            return f'{path}: index out of range ({where} has {count} {entries})'
-        value, where = value[segment], f'{where}[{segment}]'
-    return f'{path}: no value'
+    field: FieldPath    # the series' field path, to say why a message had no value
 
 
 class TopicWriter:
@@ -114,14 +88,17 @@ class TopicWriter:
         msg_class = topic.msg_class
         assert msg_class is not None, f'{topic.name} is not compiled'
         paths = list(topic.paths)
+        column = {path.text: i for i, path in enumerate(paths)}
         header = has_header(msg_class)
         self._plans = tuple(
-            SeriesPlan(s.id, paths.index(s.field), s.scale, s.offset,
-                       header and s.stamp == 'header', stats.series[s.id], s.field)
+            SeriesPlan(s.id, column[s.field], s.scale, s.offset,
+                       header and s.stamp == 'header', stats.series[s.id], paths[column[s.field]])
             for s in topic.readers)
         self._header = any(plan.stamped for plan in self._plans)
         self._decoder = compile_decoder(
-            msg_class, [*paths, *(STAMP_PATHS if self._header else ())]) if serialized else None
+            msg_class,
+            [*(path.segments for path in paths), *(HEADER_STAMP if self._header else ())]
+        ) if serialized else None
         #: The topic's message class, for ``take_message``.
         self.msg_class = msg_class
         #: Whether :meth:`write` takes serialized bytes (subscribe with ``raw=writer.raw``).
@@ -221,7 +198,7 @@ class TopicWriter:
         if stats.state == 'waiting':
             stats.state = 'ok'
 
-    def _describe_missing(self, msg: Any, path: str) -> str:
+    def _describe_missing(self, msg: Any, path: FieldPath) -> str:
         if self.raw:
             msg = self._deserialize(msg, self.msg_class)
         return describe_missing(msg, path)

@@ -4,10 +4,12 @@
 
 import importlib
 
+from geometry_msgs.msg import PoseArray
 from hypothesis import given
 from hypothesis import strategies as st
 from nav_msgs.msg import Odometry
 import pytest
+from rcl_interfaces.msg import ParameterDescriptor
 from rosidl_parser import definition
 from sensor_msgs.msg import BatteryState
 from sensor_msgs.msg import Imu
@@ -19,8 +21,8 @@ from std_msgs.msg import Empty
 from std_msgs.msg import Float64
 
 from ros2_rtgraph.fieldpath import check_path
+from ros2_rtgraph.fieldpath import FieldPath
 from ros2_rtgraph.fieldpath import FieldPathError
-from ros2_rtgraph.fieldpath import parse_path
 from ros2_rtgraph.fieldpath import TopicExtractor
 
 
@@ -28,22 +30,54 @@ def _caret_lines(error: FieldPathError) -> list[str]:
     return str(error).split('\n')[1:]
 
 
+def _assert_spans_point_at_segments(path: FieldPath) -> None:
+    """Each span is its segment's text; between them only the '.' before a name, nothing else."""
+    text, end = path.text, 0
+    assert len(path.spans) == len(path.segments) > 0
+    for segment, (start, stop) in zip(path.segments, path.spans, strict=True):
+        piece = text[start:stop]
+        if isinstance(segment, str):
+            assert piece == segment
+            assert text[end:start] == ('.' if end else '')
+        else:
+            assert (piece[0], piece[-1], int(piece[1:-1])) == ('[', ']', segment)
+            assert start == end
+        end = stop
+    assert end == len(text)
+
+
+def _text(segments) -> str:
+    """Write segments as a path: ('poses', 2, 'position', 'x') -> 'poses[2].position.x'."""
+    return ''.join(f'[{s}]' if isinstance(s, int) else f'.{s}' for s in segments).lstrip('.')
+
+
 # --- parsing ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(('path', 'segments'), [
-    ('data', ('data',)),
-    ('linear_acceleration.x', ('linear_acceleration', 'x')),
-    ('position[2]', ('position', 2)),
-    ('a.b[3].c', ('a', 'b', 3, 'c')),
-    ('[-1]', (-1,)),
-    ('a[0][12]', ('a', 0, 12)),
-    ('poses[-2].pose.position.x', ('poses', -2, 'pose', 'position', 'x')),
-    ('_private.Field2', ('_private', 'Field2')),
-    ('a[-0]', ('a', 0)),
-    ('a[999999999]', ('a', 999999999)),
+SEGMENTS = [
+    (Float64, 'data', ('data',)),
+    (Imu, 'linear_acceleration.x', ('linear_acceleration', 'x')),
+    (JointState, 'position[2]', ('position', 2)),
+    (PoseArray, 'poses[3].position.x', ('poses', 3, 'position', 'x')),
+    (PoseArray, 'poses[-2].orientation.w', ('poses', -2, 'orientation', 'w')),
+    (JointState, 'position[-0]', ('position', 0)),
+    (JointState, 'position[999999999]', ('position', 999999999)),
+]
+
+
+@pytest.mark.parametrize(('cls', 'path', 'segments'), SEGMENTS)
+def test_check_path_parses_names_and_indexes(cls, path, segments):
+    checked = check_path(cls, path)
+    assert (checked.text, checked.segments) == (path, segments)
+
+
+@pytest.mark.parametrize('path', [
+    '_private.Field2', '[-1]', 'a[0][12]', 'a.b[3].c', 'a[-0]', 'a[999999999]', 'Z9._[0]',
 ])
-def test_parse_path(path, segments):
-    assert parse_path(path) == segments
+def test_the_grammar_takes_paths_that_only_the_type_rejects(path):
+    # The whole path is parsed before the type is looked at: a syntax error would win.
+    with pytest.raises(FieldPathError) as info:
+        check_path(Imu, path)
+    assert not info.value.message.startswith('invalid field path'), info.value.message
 
 
 @pytest.mark.parametrize(('path', 'position', 'reason'), [
@@ -79,9 +113,9 @@ def test_parse_path(path, segments):
     ('/imu.x', 0, "a field name is letters, digits and '_', not starting with a digit"),
     ('pösition', 1, "unexpected 'ö': expected '.' or '['"),
 ])
-def test_parse_path_rejects(path, position, reason):
+def test_check_path_rejects_what_does_not_parse(path, position, reason):
     with pytest.raises(FieldPathError) as info:
-        parse_path(path)
+        check_path(Imu, path)
     error = info.value
     assert error.message == f'invalid field path: {reason}'
     assert (error.path, error.position) == (path, position)
@@ -90,7 +124,7 @@ def test_parse_path_rejects(path, position, reason):
 
 # --- checking against message classes ---------------------------------------------------------
 
-@pytest.mark.parametrize(('cls', 'path', 'leaf'), [
+ACCEPTED = [
     (Imu, 'linear_acceleration.x', 'double'),
     (Imu, 'orientation.w', 'double'),
     (Imu, 'orientation_covariance[8]', 'double'),   # fixed array double[9]
@@ -110,9 +144,16 @@ def test_parse_path_rejects(path, position, reason):
     (Float64, 'data', 'double'),
     (Bool, 'data', 'boolean'),
     (Byte, 'data', 'octet'),
-])
+    (PoseArray, 'poses[7].position.z', 'double'),    # sequence<geometry_msgs/Pose>
+    (ParameterDescriptor, 'integer_range[0].step', 'uint64'),  # bounded: sequence<..., 1>
+    (ParameterDescriptor, 'floating_point_range[-1].to_value', 'double'),
+]
+
+
+@pytest.mark.parametrize(('cls', 'path', 'leaf'), ACCEPTED)
 def test_check_path_accepts(cls, path, leaf):
-    assert check_path(cls, path) == leaf
+    checked = check_path(cls, path)
+    assert (checked.text, checked.leaf) == (path, leaf)
 
 
 IMU_FIELDS = ('(fields: header, orientation, orientation_covariance, angular_velocity, '
@@ -163,6 +204,15 @@ IMU_FIELDS = ('(fields: header, orientation, orientation_covariance, angular_vel
      "'orientation_covariance[9]': index 9 is out of range for double[9]"),
     (Imu, 'orientation_covariance[-10]', 22,
      "'orientation_covariance[-10]': index -10 is out of range for double[9]"),
+    # and so are bounded sequences
+    (ParameterDescriptor, 'integer_range[1].step', 13,
+     "'integer_range[1]': index 1 is out of range for sequence<rcl_interfaces/IntegerRange, 1>"),
+    # past an element of a sequence of messages, the element's type is named
+    (PoseArray, 'poses[0].position.q', 18,
+     "'poses[0].position.q': geometry_msgs/msg/Point has no field 'q' (fields: x, y, z)"),
+    (PoseArray, 'poses[0]', 5,
+     "'poses[0]': geometry_msgs/msg/Pose is a message, not a number "
+     '(fields: position, orientation)'),
 ])
 def test_check_path_rejects(cls, path, position, message):
     with pytest.raises(FieldPathError) as info:
@@ -171,11 +221,6 @@ def test_check_path_rejects(cls, path, position, message):
     assert error.message == message
     assert error.position == position
     assert _caret_lines(error) == ['  ' + path, '  ' + ' ' * position + '^']
-
-
-def test_check_path_reports_parse_errors_too():
-    with pytest.raises(FieldPathError, match='empty segment'):
-        check_path(Imu, 'linear_acceleration..x')
 
 
 def test_field_path_error_is_a_value_error():
@@ -200,7 +245,7 @@ def _odometry(speed: float) -> Odometry:
     return msg
 
 
-@pytest.mark.parametrize(('msg', 'path', 'value'), [
+READS = [
     (_imu(), 'linear_acceleration.x', 0.25),
     (_imu(), 'linear_acceleration.z', 9.81),
     (_imu(), 'orientation_covariance[8]', 0.125),
@@ -219,9 +264,16 @@ def _odometry(speed: float) -> Odometry:
     (Bool(data=True), 'data', 1.0),
     (Bool(data=False), 'data', 0.0),
     (Byte(data=b'\x07'), 'data', 7.0),
-])
+]
+
+
+def _extractor(cls: type, paths: list[str]) -> TopicExtractor:
+    return TopicExtractor(cls, [check_path(cls, path) for path in paths])
+
+
+@pytest.mark.parametrize(('msg', 'path', 'value'), READS)
 def test_extractor_reads_values_as_float(msg, path, value):
-    [result] = TopicExtractor(type(msg), [path])(msg)
+    [result] = _extractor(type(msg), [path])(msg)
     assert result == value
     assert type(result) is float  # not numpy.float64, int or bool: JSON and numpy take it as is
 
@@ -229,30 +281,33 @@ def test_extractor_reads_values_as_float(msg, path, value):
 def test_extractor_reads_all_paths_in_order():
     paths = ['angular_velocity.z', 'linear_acceleration.x', 'orientation_covariance[8]',
              'linear_acceleration.z']
-    extractor = TopicExtractor(Imu, paths)
-    assert extractor.paths == tuple(paths)
-    assert extractor.leaf_types == ('double', 'double', 'double', 'double')
+    extractor = _extractor(Imu, paths)
+    assert [path.text for path in extractor.paths] == paths
     assert extractor(_imu()) == [-1.5, 0.25, 0.125, 9.81]
 
 
 @pytest.mark.parametrize('path', ['position[2]', 'position[5]', 'position[-3]', 'effort[0]'])
 def test_extractor_index_past_the_end_is_none(path):
     msg = JointState(position=[0.5, 1.5])
-    assert TopicExtractor(JointState, [path, 'position[1]'])(msg) == [None, 1.5]
+    assert _extractor(JointState, [path, 'position[1]'])(msg) == [None, 1.5]
 
 
 def test_extractor_follows_each_message_length():
-    extractor = TopicExtractor(JointState, ['position[5]', 'position[-1]'])
+    extractor = _extractor(JointState, ['position[5]', 'position[-1]'])
     assert extractor(JointState(position=[0.0] * 6)) == [0.0, 0.0]
     assert extractor(JointState(position=[1.0, 2.0])) == [None, 2.0]
     assert extractor(JointState()) == [None, None]
     assert extractor(JointState(position=[float(i) for i in range(6)])) == [5.0, 5.0]
 
 
-def test_extractor_rejects_a_bad_path_among_good_ones():
-    with pytest.raises(FieldPathError) as info:
-        TopicExtractor(Imu, ['linear_acceleration.x', 'header.frame_id'])
-    assert info.value.path == 'header.frame_id'
+# --- spans: each segment's place in the text, for carets ---------------------------------------
+
+@pytest.mark.parametrize(('cls', 'path'), [
+    *[(cls, path) for cls, path, _ in SEGMENTS + ACCEPTED],
+    *[(type(msg), path) for msg, path, _ in READS],
+])
+def test_spans_point_at_the_segments(cls, path):
+    _assert_spans_point_at_segments(check_path(cls, path))
 
 
 # --- every numeric leaf of the installed message packages ------------------------------------
@@ -260,23 +315,40 @@ def test_extractor_rejects_a_bad_path_among_good_ones():
 NUMERIC = set(definition.INTEGER_TYPES + definition.FLOATING_POINT_TYPES + ('boolean', 'octet'))
 
 
-def _leaf_paths(cls: type, prefix: str = '', depth: int = 0):
-    """Yield (path, is_numeric) for every leaf, walking SLOT_TYPES (not the type strings)."""
+def _valid_indexes(slot: definition.AbstractNestedType) -> range:
+    if isinstance(slot, definition.Array):
+        return range(-slot.size, slot.size)
+    if isinstance(slot, definition.BoundedSequence):
+        return range(-slot.maximum_size, slot.maximum_size)
+    return range(-10**9 + 1, 10**9)  # unbounded: any index of at most 9 digits
+
+
+def _leaves(cls: type, prefix: tuple = (), depth: int = 0):
+    """
+    Yield (segments, is_numeric) for every leaf, walking SLOT_TYPES (not the type strings).
+
+    Where the path indexes an array or sequence, the segment is the range of valid indexes.
+    """
     for name, slot in zip(cls.get_fields_and_field_types(), cls.SLOT_TYPES, strict=True):
-        path = f'{prefix}{name}'
+        segments = (*prefix, name)
         if isinstance(slot, definition.AbstractNestedType):
-            path, slot = f'{path}[0]', slot.value_type
+            segments, slot = (*segments, _valid_indexes(slot)), slot.value_type
         if isinstance(slot, definition.NamespacedType):
             nested = getattr(importlib.import_module('.'.join(slot.namespaces)), slot.name)
             if depth < 6:
-                yield from _leaf_paths(nested, f'{path}.', depth + 1)
+                yield from _leaves(nested, segments, depth + 1)
         else:
-            yield path, isinstance(slot, definition.BasicType) and slot.typename in NUMERIC
+            yield segments, isinstance(slot, definition.BasicType) and slot.typename in NUMERIC
+
+
+def _first_elements(segments: tuple) -> str:
+    return _text(s if isinstance(s, str) else 0 for s in segments)
 
 
 def _message_classes() -> list[type]:
     classes = []
-    for package in ('std_msgs', 'geometry_msgs', 'sensor_msgs', 'nav_msgs', 'builtin_interfaces'):
+    for package in ('std_msgs', 'geometry_msgs', 'sensor_msgs', 'nav_msgs', 'builtin_interfaces',
+                    'rcl_interfaces'):
         module = importlib.import_module(f'{package}.msg')
         classes += [getattr(module, name) for name in dir(module)
                     if getattr(getattr(module, name), 'SLOT_TYPES', None)]
@@ -287,16 +359,29 @@ def _message_classes() -> list[type]:
 def test_every_leaf_of_every_message_is_classified(cls):
     """Numeric leaves check and extract from a default message; all others fail to check."""
     msg = cls()
-    leaves = list(_leaf_paths(cls))
+    leaves = [(_first_elements(segments), numeric) for segments, numeric in _leaves(cls)]
     assert leaves
     for path, numeric in leaves:
         if numeric:
-            check_path(cls, path)
-            [value] = TopicExtractor(cls, [path])(msg)
+            [value] = _extractor(cls, [path])(msg)
             assert value is None or type(value) is float, path
         else:
             with pytest.raises(FieldPathError, match='is not a number'):
                 check_path(cls, path)
+
+
+NUMERIC_LEAVES = [(cls, segments) for cls in _message_classes()
+                  for segments, numeric in _leaves(cls) if numeric]
+
+
+@given(data=st.data())
+def test_any_valid_path_parses_into_its_segments(data):
+    cls, pattern = data.draw(st.sampled_from(NUMERIC_LEAVES))
+    segments = tuple(s if isinstance(s, str) else data.draw(st.integers(s.start, s.stop - 1))
+                     for s in pattern)
+    checked = check_path(cls, _text(segments))
+    assert checked.segments == segments
+    _assert_spans_point_at_segments(checked)
 
 
 # --- fuzzing -----------------------------------------------------------------------------------
@@ -312,24 +397,10 @@ FUZZ_CLASSES = st.sampled_from([Imu, JointState, BatteryState, Odometry, Float64
 @given(path=st.text() | st.lists(PATH_PIECES, max_size=12).map(''.join), cls=FUZZ_CLASSES)
 def test_any_text_only_ever_raises_field_path_error(path, cls):
     try:
-        segments = parse_path(path)
+        checked = check_path(cls, path)
     except FieldPathError as e:
         assert e.path == path and 0 <= e.position <= len(path)
         return
-    assert segments
-    try:
-        check_path(cls, path)
-    except FieldPathError as e:
-        assert e.path == path and 0 <= e.position <= len(path)
-        return
-    values = TopicExtractor(cls, [path])(cls())
+    _assert_spans_point_at_segments(checked)
+    values = TopicExtractor(cls, [checked])(cls())
     assert values == [None] or type(values[0]) is float
-
-
-@given(segments=st.lists(
-    st.from_regex(r'[a-z_][a-z0-9_]{0,8}', fullmatch=True) | st.integers(-10**9 + 1, 10**9 - 1),
-    min_size=1, max_size=8))
-def test_parse_path_inverts_formatting(segments):
-    path = ''.join(f'[{s}]' if isinstance(s, int) else f'.{s}' for s in segments).lstrip('.')
-    assert parse_path(path) == tuple(segments)
-

@@ -20,10 +20,12 @@ from std_msgs.msg import Bool
 from std_msgs.msg import Float64
 from std_msgs.msg import Header
 
+from ros2_rtgraph.fieldpath import check_path
 from ros2_rtgraph.msgtypes import ArrayType
 from ros2_rtgraph.msgtypes import container
 from ros2_rtgraph.msgtypes import element_class
 from ros2_rtgraph.msgtypes import has_header
+from ros2_rtgraph.msgtypes import HEADER_STAMP
 from ros2_rtgraph.msgtypes import is_string
 from ros2_rtgraph.msgtypes import message_class
 from ros2_rtgraph.msgtypes import MessageClass
@@ -130,6 +132,13 @@ def test_type_name_round_trips(name):
 ])
 def test_has_header(cls, expected):
     assert has_header(cls) is expected
+
+
+def test_header_stamp_is_the_stamp_of_every_header():
+    for cls in (Imu, Odometry, JointState, PoseStamped):
+        assert has_header(cls)
+        checked = [check_path(cls, path) for path in ('header.stamp.sec', 'header.stamp.nanosec')]
+        assert tuple(path.segments for path in checked) == HEADER_STAMP
 
 
 def test_message_classes_are_told_from_their_messages():

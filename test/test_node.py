@@ -40,12 +40,13 @@ from std_msgs.msg import Int32
 
 from ros2_rtgraph.config import ConfigError
 from ros2_rtgraph.config import parse_config
+from ros2_rtgraph.fieldpath import check_path
+from ros2_rtgraph.fieldpath import describe_missing
 from ros2_rtgraph.node import GraphNode
 from ros2_rtgraph.qos import AUTO_DEPTH
 from ros2_rtgraph.qos import SIZED_PAUSE
 from ros2_rtgraph.qos import SIZED_RATE
 from ros2_rtgraph.rosdistro import PublisherEventCallbacks
-from ros2_rtgraph.writer import describe_missing
 
 WARM_UP = -12345.0
 #: Seconds to wait for samples or a status: discovery plus a graph check, on a loaded machine.
@@ -120,7 +121,7 @@ def publish_floats(node: GraphNode, publisher, series_id: str, data: list[float]
      'poses[1].position.y: index out of range (PoseArray.poses has 1 entry)'),
 ])
 def test_describe_missing_names_the_index_and_the_length(msg, path, reason):
-    assert describe_missing(msg, path) == reason
+    assert describe_missing(msg, check_path(type(msg), path)) == reason
 
 
 # --- parameters and start-up errors ------------------------------------------------------------
