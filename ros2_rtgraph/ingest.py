@@ -26,7 +26,7 @@ import threading
 import time
 from typing import Any
 
-from rclpy.callback_groups import ReentrantCallbackGroup
+from rclpy.callback_groups import CallbackGroup
 from rclpy.executors import Executor
 from rclpy.subscription import Subscription
 
@@ -45,16 +45,22 @@ COALESCE = 0.004
 
 
 
-class DrainedGroup(ReentrantCallbackGroup):
+class DrainedGroup(CallbackGroup):
     """
     The callback group of drained subscriptions: the executor serves their event handlers only.
 
     An executor waits on an entity only when its group ``can_execute`` it, so it never takes a
-    message the drain loop should take.
+    message the drain loop should take. Event handlers run as in a reentrant group.
     """
 
-    def can_execute(self, entity: Any) -> bool:  # type: ignore[override] # rclpy: Literal[True]
+    def can_execute(self, entity: Any) -> bool:
         return not isinstance(entity, Subscription)
+
+    def beginning_execution(self, entity: Any) -> bool:
+        return True
+
+    def ending_execution(self, entity: Any) -> None:
+        pass
 
 
 def never_called(msg: Any) -> None:
@@ -87,10 +93,10 @@ class TopicIngest:
     def drain(self) -> int:
         """Take every message that is ready (up to MAX_BATCH) and store it; return how many."""
         take = self.handle.take_message
-        msg_class, raw = self._writer.msg_class, self._writer.raw
+        msg_type, raw = self._writer.msg_type, self._writer.raw
         taken: list[tuple[Any, dict]] = []
         while len(taken) < MAX_BATCH:
-            got = take(msg_class, raw)
+            got = take(msg_type, raw)
             if got is None:
                 break
             taken.append(got)

@@ -219,13 +219,13 @@ class GraphNode(Node):
         qos = _profile(action.qos, topic.depth)
         if self.drains:
             subscription = self.create_subscription(
-                writer.msg_class, topic.name, never_called, qos, callback_group=self._drain_group,
+                writer.msg_type, topic.name, never_called, qos, callback_group=self._drain_group,
                 event_callbacks=events, raw=writer.raw)
             self._drained[topic.name] = TopicIngest(subscription, writer)
             self.drain_version += 1
         else:
             subscription = self.create_subscription(
-                writer.msg_class, topic.name, writer.callback(), qos, event_callbacks=events)
+                writer.msg_type, topic.name, writer.callback(), qos, event_callbacks=events)
         self._subscribed[topic.name] = subscription
         self.get_logger().info(
             f'subscribed {topic.name} ({topic.type_name}, {action.qos.describe()}) '

@@ -238,7 +238,8 @@ class SampleStore:
         self._committed = seq
         return seq
 
-    def append_many(self, series_id: str, t: np.ndarray, v: np.ndarray) -> int:
+    def append_many(self, series_id: str, t: Sequence[float] | np.ndarray,
+                    v: Sequence[float] | np.ndarray) -> int:
         """
         Append samples of one series with consecutive sequence numbers (writer thread only).
 

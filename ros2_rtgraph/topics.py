@@ -39,6 +39,7 @@ from ros2_rtgraph.fieldpath import check_path
 from ros2_rtgraph.fieldpath import FieldPath
 from ros2_rtgraph.fieldpath import FieldPathError
 from ros2_rtgraph.msgtypes import message_class
+from ros2_rtgraph.msgtypes import MessageClass
 from ros2_rtgraph.msgtypes import MessageTypeError
 from ros2_rtgraph.qos import AUTO_DEPTH
 from ros2_rtgraph.qos import choose_qos
@@ -96,7 +97,7 @@ class Clear:
 
 Action = Subscribe | Fail | Conflict | Clear
 #: Resolves a message type name to its class (:func:`ros2_rtgraph.msgtypes.message_class`).
-Resolve = Callable[[str], type]
+Resolve = Callable[[str], MessageClass]
 
 
 def _and(names: Sequence[str]) -> str:
@@ -114,7 +115,7 @@ class TopicState:
     qos: str  # 'auto' or the series' explicit choice
     depth: int  # the largest depth its series give, else AUTO_DEPTH
     resolve: Resolve = message_class
-    msg_class: type | None = None
+    msg_class: MessageClass | None = None
     readers: tuple[SeriesConfig, ...] = ()  # the series whose path fits the type
     paths: tuple[FieldPath, ...] = ()  # the distinct fields of the readers
     waiting: bool = True  # False once subscribed, or when no series' path fits the type
@@ -150,7 +151,7 @@ class TopicState:
             actions += self._check_matched(publishers, matched)
         return actions
 
-    def compile(self, msg_class: type, readers: Sequence[SeriesConfig],
+    def compile(self, msg_class: MessageClass, readers: Sequence[SeriesConfig],
                 checked: Sequence[FieldPath]) -> None:
         """Take the topic's type, the series whose path fits it and those paths, checked."""
         self.msg_class, self.readers = msg_class, tuple(readers)

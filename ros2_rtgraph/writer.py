@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import math
 import time
 from typing import Any
+from typing import cast
 from typing import NamedTuple
 from typing import Protocol
 
@@ -43,16 +44,20 @@ Taken = list[tuple[Any, dict]]
 Deserialize = Callable[[bytes, type], Any]
 
 
-class Clock(Protocol):
-    """What the writer needs of rclpy's ``Clock``: sim time or not, and its now."""
-
-    @property
-    def ros_time_is_active(self) -> bool: ...
+class TimeSource(Protocol):
+    """Anything with rclpy's ``Clock.now()``."""
 
     def now(self) -> Any: ...  # rclpy.time.Time: ``.nanoseconds``
 
 
-def clock_seconds(clock: Clock) -> float:
+class Clock(TimeSource, Protocol):
+    """What the writer needs of the node's clock (an rclpy ``ROSClock``): sim time or not."""
+
+    @property
+    def ros_time_is_active(self) -> bool: ...
+
+
+def clock_seconds(clock: TimeSource) -> float:
     """Return a clock's now in seconds: the time base of receive times and ``server_time``."""
     return clock.now().nanoseconds * 1e-9
 
@@ -99,8 +104,8 @@ class TopicWriter:
             msg_class,
             [*(path.segments for path in paths), *(HEADER_STAMP if self._header else ())]
         ) if serialized else None
-        #: The topic's message class, for ``take_message``.
-        self.msg_class = msg_class
+        #: The topic's message class as rclpy takes it (subscriptions, takes, deserializing).
+        self.msg_type = cast(type, msg_class)
         #: Whether :meth:`write` takes serialized bytes (subscribe with ``raw=writer.raw``).
         self.raw = self._decoder is not None
         self._extractor = TopicExtractor(msg_class, paths)
@@ -148,7 +153,7 @@ class TopicWriter:
         try:
             return self._decoder(data)
         except RawDecodeError:
-            return self._row(self._deserialize(data, self.msg_class))
+            return self._row(self._deserialize(data, self.msg_type))
 
     def _receive_times(self, taken: Taken) -> list[float]:
         """
@@ -200,5 +205,5 @@ class TopicWriter:
 
     def _describe_missing(self, msg: Any, path: FieldPath) -> str:
         if self.raw:
-            msg = self._deserialize(msg, self.msg_class)
+            msg = self._deserialize(msg, self.msg_type)
         return describe_missing(msg, path)
