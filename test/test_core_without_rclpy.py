@@ -2,11 +2,18 @@
 # SPDX-License-Identifier: Apache-2.0
 """The core imports and works without rclpy: only node, ingest, main, demo and rosdistro use it."""
 
+import ast
+from pathlib import Path
 import subprocess
 import sys
 
 import pytest
 
+PACKAGE = Path(__file__).resolve().parent.parent / 'ros2_rtgraph'
+#: The modules that import rclpy; every other module of the package is core.
+ROS_MODULES = {
+    'ros2_rtgraph.node', 'ros2_rtgraph.ingest', 'ros2_rtgraph.main', 'ros2_rtgraph.demo',
+    'ros2_rtgraph.rosdistro'}
 CORE_MODULES = [
     'ros2_rtgraph.config',
     'ros2_rtgraph.fieldpath',
@@ -24,7 +31,45 @@ CORE_MODULES = [
     'ros2_rtgraph.web.app',
     'ros2_rtgraph.web.tokenfile',
     'ros2_rtgraph.web.logtext',
+    'ros2_rtgraph.web.auth',
+    'ros2_rtgraph.web.limits',
+    'ros2_rtgraph.web.server',
+    'ros2_rtgraph.web.site',
 ]
+
+
+def _modules() -> dict[str, Path]:
+    """Return every module of the package by dotted name (packages by their __init__)."""
+    modules = {}
+    for path in sorted(PACKAGE.rglob('*.py')):
+        parts = path.relative_to(PACKAGE.parent).with_suffix('').parts
+        modules['.'.join(parts[:-1] if parts[-1] == '__init__' else parts)] = path
+    return modules
+
+
+def _imported(path: Path) -> set[str]:
+    """Return the modules a file imports, by absolute dotted name."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding='utf-8'))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_every_module_is_either_core_or_a_ros_one():
+    listed = {*CORE_MODULES, *ROS_MODULES, 'ros2_rtgraph', 'ros2_rtgraph.web'}
+    assert set(_modules()) == listed
+
+
+@pytest.mark.parametrize('module', sorted(
+    name for name in _modules() if name != 'ros2_rtgraph.main' and name != 'ros2_rtgraph.web'
+    and not name.startswith('ros2_rtgraph.web.')))
+def test_only_main_reaches_into_the_web_package_from_outside(module):
+    imported = _imported(_modules()[module])
+    upward = {name for name in imported if name.startswith('ros2_rtgraph.web')}
+    assert not upward, f'{module} imports {sorted(upward)}'
 
 # A meta-path finder that makes any rclpy import fail, as on a machine without ROS.
 BLOCKER = """
