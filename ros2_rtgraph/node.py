@@ -137,7 +137,7 @@ class GraphNode(Node):
             path does not fit its type names the series' line and key.
         """
         super().__init__(node_name, **kwargs)
-        given = self._declare_parameters()
+        given = self._declare_parameters()  # ingest and config_file have a default
         if given['ingest'] not in INGEST_CHOICES:
             raise ConfigError(f"must be 'drain' or 'executor', got {given['ingest']!r}",
                               source=PARAMETER_SOURCE, key='ingest')
@@ -172,7 +172,8 @@ class GraphNode(Node):
                 description=parameter.description, read_only=True,
                 dynamic_typing=default is None))
             if declared.type_ == Parameter.Type.NOT_SET or (
-                    declared.value == '' and parameter.name not in EMPTY_IS_A_VALUE):
+                    declared.value == '' and default is None
+                    and parameter.name not in EMPTY_IS_A_VALUE):
                 continue
             given[parameter.name] = declared.value
         return given

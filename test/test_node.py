@@ -587,10 +587,12 @@ def test_ingest_executor_parameter_turns_the_drain_loop_off(tmp_path):
         assert not node.drains
 
 
-def test_bad_ingest_parameter_is_a_config_error(bridge_peer, tmp_path):
+@pytest.mark.parametrize('value', ['fast', ''])
+def test_bad_ingest_parameter_is_a_config_error(bridge_peer, tmp_path, value):
     with pytest.raises(ConfigError) as caught:
-        start_node(bridge_peer, tmp_path, SERVER_YAML, ingest='fast')
+        start_node(bridge_peer, tmp_path, SERVER_YAML, ingest=value)
     assert caught.value.key == 'ingest'
+    assert caught.value.message == f"must be 'drain' or 'executor', got {value!r}"
 
 
 def test_a_burst_arrives_complete_once_and_in_order(bridge_peer, robot, tmp_path):
