@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 import threading
 import time
-from typing import TYPE_CHECKING
+
+from flask import Flask
 
 from ros2_rtgraph.config import Config
 from ros2_rtgraph.ringbuffer import SampleStore
@@ -25,9 +26,6 @@ from ros2_rtgraph.web.broadcast import FramePump
 from ros2_rtgraph.web.server import CLIENT_TIMEOUT
 from ros2_rtgraph.web.server import WebServer
 from ros2_rtgraph.web.stream import HEARTBEAT_SECONDS
-
-if TYPE_CHECKING:
-    from flask import Flask
 
 #: Seconds :meth:`Site.stop` waits for the frame pump thread.
 JOIN_TIMEOUT = 2.0
@@ -41,7 +39,7 @@ class Site:
     store: SampleStore
     stats: StatsBoard
     pump: FramePump
-    app: 'Flask'
+    app: Flask
     server: WebServer
     stop_event: threading.Event  # the one stop event: set, it ends the pump and the streams
 
