@@ -22,7 +22,12 @@ import math
 import os
 from pathlib import Path
 import re
+from typing import Any
+from typing import cast
+from typing import Literal
 from typing import NoReturn
+from typing import overload
+from typing import TypeVar
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -128,14 +133,14 @@ _SCALAR_KINDS = {
     'str': 'string', 'int': 'integer', 'float': 'float', 'bool': 'boolean', 'null': 'null',
     'timestamp': 'timestamp', 'binary': 'binary',
 }
-_NUMBER = ('integer', 'float')
+_T = TypeVar('_T')
+#: Scalar kind -> YAML's constructor for it: the kinds one accessor takes, typed by their value.
+_Constructors = Mapping[str, Callable[[ScalarNode], _T]]
 _CONSTRUCT = SafeConstructor()
-_CONSTRUCTORS: dict[str, Callable[[ScalarNode], object]] = {
-    'string': _CONSTRUCT.construct_yaml_str,
-    'integer': _CONSTRUCT.construct_yaml_int,
-    'float': _CONSTRUCT.construct_yaml_float,
-    'null': _CONSTRUCT.construct_yaml_null,
-}
+_STRING: _Constructors[str] = {'string': _CONSTRUCT.construct_yaml_str}
+_INTEGER: _Constructors[int] = {'integer': _CONSTRUCT.construct_yaml_int}
+# An int passes for a float, as in mypy's numeric tower; number() converts it.
+_NUMBER: _Constructors[float] = {**_INTEGER, 'float': _CONSTRUCT.construct_yaml_float}
 _NAME = r'[A-Za-z_][A-Za-z0-9_]*'
 _TOPIC = re.compile(rf'/?{_NAME}(?:/{_NAME})*')
 _SHORTHAND_HELP = "write a mapping or '/topic.field.path' (e.g. '/imu/data.linear_acceleration.x')"
@@ -152,6 +157,10 @@ def _join(path: str, name: str) -> str:
 
 def _short(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + '...'
+
+
+def _or_null(constructors: _Constructors[_T]) -> _Constructors[_T | None]:
+    return {**constructors, 'null': _CONSTRUCT.construct_yaml_null}
 
 
 class _Reader:
@@ -182,25 +191,30 @@ class _Reader:
         text = _short(node.value)
         return f'string {text!r}' if kind == 'string' else f'{kind} {text}'
 
-    def expect(self, node: Node, key: str, want: str, kinds: tuple[str, ...]) -> object:
-        """Return the node's value if its kind is one of ``kinds``; fail naming ``want``."""
+    def expect(self, node: Node, key: str, want: str, kinds: Collection[str]) -> str:
+        """Return the node's kind if it is one of ``kinds``; fail naming ``want``."""
         kind = self.kind(node, key)
         if kind not in kinds:
             self.fail(node, key, f'expected {want}, got {self.describe(node, key)}')
-        if kind in ('mapping', 'list'):
-            return node.value
+        return kind
+
+    def scalar(self, node: Node, key: str, want: str, constructors: _Constructors[_T]) -> _T:
+        """Return the node's value if its kind is one of ``constructors``; fail naming ``want``."""
+        kind = self.expect(node, key, want, constructors)
         try:
-            return _CONSTRUCTORS[kind](node)
+            return constructors[kind](cast(ScalarNode, node))  # kind() made sure it is one
         except (ValueError, OverflowError):  # explicit tags such as '!!int abc', or 5000 digits
             self.fail(node, key, f'invalid {kind} {_short(node.value)!r}')
 
     def mapping(self, node: Node, key: str, known: Collection[str]) -> dict[str, _Entry]:
         """Return key name -> (key node, value node); reject unknown, duplicate, odd keys."""
+        self.expect(node, key, 'a mapping', ('mapping',))
+        pairs: list[_Entry] = node.value
         entries: dict[str, _Entry] = {}
-        for key_node, value_node in self.expect(node, key, 'a mapping', ('mapping',)):
+        for key_node, value_node in pairs:
             if isinstance(key_node, ScalarNode) and key_node.tag == _TAG + 'merge':
                 self.fail(key_node, key, "YAML merge keys ('<<') are not supported")
-            name = self.expect(key_node, key, 'a key name', ('string',))
+            name = self.scalar(key_node, key, 'a key name', _STRING)
             path = _join(key, _short(name))
             if name in entries:
                 first = _line(entries[name][0])
@@ -211,22 +225,42 @@ class _Reader:
         return entries
 
     def sequence(self, node: Node, key: str) -> list[Node]:
-        return self.expect(node, key, 'a list', ('list',))
+        self.expect(node, key, 'a list', ('list',))
+        items: list[Node] = node.value
+        return items
 
-    def string(self, node: Node, key: str, *, optional=False, nonempty=False) -> str | None:
-        kinds = ('string', 'null') if optional else ('string',)
-        value = self.expect(node, key, 'a string (or null)' if optional else 'a string', kinds)
+    @overload
+    def string(self, node: Node, key: str, *, optional: Literal[False] = False,
+               nonempty: bool = False) -> str: ...
+
+    @overload
+    def string(self, node: Node, key: str, *, optional: Literal[True],
+               nonempty: bool = False) -> str | None: ...
+
+    def string(self, node: Node, key: str, *, optional: bool = False,
+               nonempty: bool = False) -> str | None:
+        kinds = _or_null(_STRING) if optional else _STRING
+        value = self.scalar(node, key, 'a string (or null)' if optional else 'a string', kinds)
         if nonempty and not value:
             self.fail(node, key, 'must not be empty')
         return value
 
-    def number(self, node: Node, key: str, *, optional=False, above=None, at_most=None):
-        kinds = (*_NUMBER, 'null') if optional else _NUMBER
-        value = self.expect(node, key, 'a number (or null)' if optional else 'a number', kinds)
+    @overload
+    def number(self, node: Node, key: str, *, optional: Literal[False] = False,
+               above: float | None = None, at_most: float | None = None) -> float: ...
+
+    @overload
+    def number(self, node: Node, key: str, *, optional: Literal[True],
+               above: float | None = None, at_most: float | None = None) -> float | None: ...
+
+    def number(self, node: Node, key: str, *, optional: bool = False,
+               above: float | None = None, at_most: float | None = None) -> float | None:
+        kinds = _or_null(_NUMBER) if optional else _NUMBER
+        value = self.scalar(node, key, 'a number (or null)' if optional else 'a number', kinds)
         if value is None:
             return None
         try:
-            value = float(value)
+            value = float(value)  # it may be an int, and one too large for a float
         except OverflowError:
             self.fail(node, key, f'number too large: {_short(node.value)}')
         if not math.isfinite(value):
@@ -237,9 +271,18 @@ class _Reader:
             self.fail(node, key, f'must be at most {at_most:g}, got {node.value}')
         return value
 
-    def integer(self, node: Node, key: str, low: int, high: int, *, optional=False) -> int | None:
-        kinds = ('integer', 'null') if optional else ('integer',)
-        value = self.expect(node, key, 'an integer (or null)' if optional else 'an integer', kinds)
+    @overload
+    def integer(self, node: Node, key: str, low: int, high: int, *,
+                optional: Literal[False] = False) -> int: ...
+
+    @overload
+    def integer(self, node: Node, key: str, low: int, high: int, *,
+                optional: Literal[True]) -> int | None: ...
+
+    def integer(self, node: Node, key: str, low: int, high: int, *,
+                optional: bool = False) -> int | None:
+        kinds = _or_null(_INTEGER) if optional else _INTEGER
+        value = self.scalar(node, key, 'an integer (or null)' if optional else 'an integer', kinds)
         if value is None:
             return None
         if not low <= value <= high:
@@ -255,6 +298,10 @@ class _Reader:
 
 # Per section: key -> parser(reader, value node, key path). The keys are the known keys.
 _Rules = dict[str, Callable[[_Reader, Node, str], object]]
+# Parsed values by key, passed as keyword arguments to a dataclass. Any: each key has its own
+# parser's type, which one mapping type cannot say; the dataclass field of that name states it
+# (mypy does not check ``**values`` against it).
+_Values = dict[str, Any]
 
 
 def _unknown_key(name: str, known: Collection[str]) -> str:
@@ -293,7 +340,7 @@ def _msg_type(reader: _Reader, node: Node, key: str) -> str | None:
         reader.fail(node, key, str(error))
 
 
-def _values(reader: _Reader, entries: dict, path: str, rules: _Rules) -> dict[str, object]:
+def _values(reader: _Reader, entries: dict[str, _Entry], path: str, rules: _Rules) -> _Values:
     """Parse the entries that ``rules`` knows; the caller handles any others."""
     return {
         name: rules[name](reader, value, _join(path, name))
@@ -301,7 +348,8 @@ def _values(reader: _Reader, entries: dict, path: str, rules: _Rules) -> dict[st
     }
 
 
-def _require(reader: _Reader, node: Node, path: str, entries: dict, names: tuple) -> None:
+def _require(reader: _Reader, node: Node, path: str, entries: Collection[str],
+             names: tuple[str, ...]) -> None:
     for name in names:
         if name not in entries:
             reader.fail(node, path, f'missing required key {name!r}')
@@ -310,7 +358,7 @@ def _require(reader: _Reader, node: Node, path: str, entries: dict, names: tuple
 def _limits(reader: _Reader, node: Node, key: str) -> tuple[LimitLine, ...]:
     """Limit lines: a list (or one item) of numbers or ``{value, label}`` mappings."""
     items = reader.sequence(node, key) if isinstance(node, SequenceNode) else [node]
-    limits = []
+    limits: list[LimitLine] = []
     for index, item in enumerate(items):
         path = f'{key}[{index}]' if isinstance(node, SequenceNode) else key
         kind = reader.kind(item, path)
@@ -403,7 +451,7 @@ def _chart(reader: _Reader, node: Node, chart: int, first_id: int) -> ChartConfi
     if not items:
         reader.fail(series_node, f'{path}.series', 'a chart needs at least one series')
     series: list[SeriesConfig] = []
-    seen: dict[tuple, SeriesConfig] = {}
+    seen: dict[tuple[str, str, float, float], SeriesConfig] = {}
     for index, item in enumerate(items):
         one = _series(reader, item, f'{path}.series[{index}]', chart, first_id + index)
         first = seen.setdefault((one.topic, one.field, one.scale, one.offset), one)
@@ -479,7 +527,7 @@ def apply_overrides(server: ServerConfig, values: Mapping[str, object], *,
     :raise ConfigError: naming ``source`` and the key.
     """
     reader = _Reader(source)
-    checked = {}
+    checked: _Values = {}
     for name, value in values.items():
         if name not in _SERVER_RULES:
             raise ConfigError(_unknown_key(name, _SERVER_RULES), source=source, key=name)
