@@ -38,8 +38,9 @@ try:
 
     #: rclpy's wait set: ``WaitSet(subscriptions, guards, timers, clients, services, events,
     #: context_handle)``, ``clear_entities()``, ``add_subscription(handle)``,
-    #: ``wait(timeout_ns)``, ``get_ready_entities('subscription')`` -> handle pointers.
-    WaitSet = _rclpy.WaitSet
+    #: ``wait(timeout_ns)``, ``get_ready_entities('subscription')`` -> handle pointers. None
+    #: where rclpy has none.
+    WaitSet: type[_rclpy.WaitSet] | None = _rclpy.WaitSet
     #: Whether the drain loop can run here.
     DRAIN_INGEST = all(hasattr(WaitSet, name) for name in (
         'clear_entities', 'add_subscription', 'wait', 'get_ready_entities')) and hasattr(
