@@ -124,6 +124,9 @@ class DrainLoop:
         self._executor = executor
         self._service_period = service_period
         self._coalesce = coalesce
+        if WaitSet is None:  # the node does not drain there (rosdistro.DRAIN_INGEST)
+            raise RuntimeError('this rclpy has no wait set the drain loop can use')
+        self._wait_set = WaitSet
 
     def spin(self, stop: threading.Event,
              on_wake: Callable[[int], None] | None = None) -> None:
@@ -152,7 +155,8 @@ class DrainLoop:
                 version = node.drain_version
                 sinks = list(node.drained_topics())
                 by_pointer = {sink.pointer: sink for sink in sinks}
-                wait_set = WaitSet(len(sinks), 0, 0, 0, 0, 0, context.handle) if sinks else None
+                wait_set = (self._wait_set(len(sinks), 0, 0, 0, 0, 0, context.handle)
+                            if sinks else None)
             timeout = max(0.0, next_service - monotonic())
             if wait_set is None:
                 executor.spin_once(timeout_sec=timeout)

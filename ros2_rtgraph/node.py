@@ -214,9 +214,12 @@ class GraphNode(Node):
             stats.state, stats.reason = 'waiting', ''
         writer = TopicWriter(topic, self.store, self.stats, cast(ROSClock, self.get_clock()),
                              deserialize_message, serialized=self.drains)
-        events = SubscriptionEventCallbacks(incompatible_qos=lambda event: self._fail(
-            topic.readers,
-            f'incompatible QoS ({qos_policy_name_from_kind(event.last_policy_kind)})'))
+
+        def incompatible(event: Any) -> None:  # an rclpy type mypy cannot resolve on Jazzy
+            policy = qos_policy_name_from_kind(event.last_policy_kind)
+            self._fail(topic.readers, f'incompatible QoS ({policy})')
+
+        events = SubscriptionEventCallbacks(incompatible_qos=incompatible)
         qos = _profile(action.qos, topic.depth)
         if self.drains:
             subscription = self.create_subscription(
