@@ -103,10 +103,11 @@ export JUNIT_TOTALS
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: venv
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(foreach env,$(MATRIX),$(VENV_$(env))) .pytest_cache .ruff_cache .hypothesis \
+	rm -rf $(foreach env,$(MATRIX),$(VENV_$(env))) .pytest_cache .ruff_cache .mypy_cache .hypothesis \
 	  test-artifacts *.egg-info

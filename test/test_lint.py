@@ -1,7 +1,8 @@
 # Copyright 2026 ros2_rtgraph developers
 # SPDX-License-Identifier: Apache-2.0
-"""Linters run as tests, as ament packages do: ruff (configured like ament_flake8) and headers."""
+"""Linters run as tests, as ament packages do: ruff (like ament_flake8), mypy and headers."""
 
+import os
 from pathlib import Path
 import shutil
 import subprocess
@@ -32,6 +33,15 @@ def test_ruff_is_clean():
     ruff = shutil.which('ruff', path=str(Path(sys.executable).parent)) or 'ruff'
     result = subprocess.run(
         [ruff, 'check', '--no-cache', str(REPO)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.linter
+def test_mypy_is_clean():
+    """The package's type hints hold (setup.cfg's [mypy]), under this environment's rclpy."""
+    result = subprocess.run(
+        [sys.executable, '-m', 'mypy', '--cache-dir', os.devnull], cwd=REPO,
+        capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
