@@ -4,6 +4,7 @@
 
 import importlib
 
+from geometry_msgs.msg import Pose
 from geometry_msgs.msg import PoseArray
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,6 +22,7 @@ from std_msgs.msg import Empty
 from std_msgs.msg import Float64
 
 from ros2_rtgraph.fieldpath import check_path
+from ros2_rtgraph.fieldpath import describe_missing
 from ros2_rtgraph.fieldpath import FieldPath
 from ros2_rtgraph.fieldpath import FieldPathError
 from ros2_rtgraph.fieldpath import TopicExtractor
@@ -404,3 +406,17 @@ def test_any_text_only_ever_raises_field_path_error(path, cls):
     _assert_spans_point_at_segments(checked)
     values = TopicExtractor(cls, [checked])(cls())
     assert values == [None] or type(values[0]) is float
+
+
+# --- describe_missing: why a message has no value at a path ------------------------------------
+
+@pytest.mark.parametrize(('msg', 'path', 'reason'), [
+    (JointState(position=[1.0, 2.0]), 'position[5]',
+     'position[5]: index out of range (JointState.position has 2 entries)'),
+    (JointState(), 'velocity[-1]',
+     'velocity[-1]: index out of range (JointState.velocity has 0 entries)'),
+    (PoseArray(poses=[Pose()]), 'poses[1].position.y',
+     'poses[1].position.y: index out of range (PoseArray.poses has 1 entry)'),
+])
+def test_describe_missing_names_the_index_and_the_length(msg, path, reason):
+    assert describe_missing(msg, check_path(type(msg), path)) == reason

@@ -40,8 +40,6 @@ from std_msgs.msg import Int32
 
 from ros2_rtgraph.config import ConfigError
 from ros2_rtgraph.config import parse_config
-from ros2_rtgraph.fieldpath import check_path
-from ros2_rtgraph.fieldpath import describe_missing
 from ros2_rtgraph.node import GraphNode
 from ros2_rtgraph.qos import AUTO_DEPTH
 from ros2_rtgraph.qos import SIZED_PAUSE
@@ -108,20 +106,6 @@ def publish_floats(node: GraphNode, publisher, series_id: str, data: list[float]
         after = stored[max(i for i, v in enumerate(stored) if v == WARM_UP) + 1:]
         return after if len(after) >= len(data) else None
     return wait_for(received, what=f'{len(data)} samples of {series_id}')
-
-
-# --- describe_missing: why a message has no value at a path ------------------------------------
-
-@pytest.mark.parametrize(('msg', 'path', 'reason'), [
-    (JointState(position=[1.0, 2.0]), 'position[5]',
-     'position[5]: index out of range (JointState.position has 2 entries)'),
-    (JointState(), 'velocity[-1]',
-     'velocity[-1]: index out of range (JointState.velocity has 0 entries)'),
-    (PoseArray(poses=[Pose()]), 'poses[1].position.y',
-     'poses[1].position.y: index out of range (PoseArray.poses has 1 entry)'),
-])
-def test_describe_missing_names_the_index_and_the_length(msg, path, reason):
-    assert describe_missing(msg, check_path(type(msg), path)) == reason
 
 
 # --- parameters and start-up errors ------------------------------------------------------------
