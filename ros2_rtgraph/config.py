@@ -43,6 +43,9 @@ from ros2_rtgraph.msgtypes import normalize_type_name
 
 STAMP_CHOICES = ('header', 'receive')
 QOS_CHOICES = ('auto', 'sensor_data', 'reliable', 'best_effort')
+#: Longest fully qualified topic name: rmw's RMW_TOPIC_MAX_NAME_LENGTH (255 less 8 reserved for
+#: DDS prefixes, rmw/validate_full_topic_name.h); rclpy refuses a longer one when subscribing.
+MAX_TOPIC_NAME_CHARS = 247
 
 
 class ConfigError(Exception):
@@ -312,11 +315,15 @@ def _unknown_key(name: str, known: Collection[str]) -> str:
 
 
 def _topic_name(reader: _Reader, node: Node, key: str, name: str) -> str:
-    """Check a ROS topic name's shape (no '~' or substitutions) and make it absolute."""
+    """Check a ROS topic name's shape (no '~' or substitutions) and length; make it absolute."""
     if not _TOPIC.fullmatch(name):
         reader.fail(node, key, f'invalid topic name {_short(name)!r}: use letters, digits, '
                     "'_' and '/', no name part starting with a digit, no '//' or trailing '/'")
-    return name if name.startswith('/') else '/' + name
+    absolute = name if name.startswith('/') else '/' + name
+    if len(absolute) > MAX_TOPIC_NAME_CHARS:
+        reader.fail(node, key, f'topic name {_short(absolute)!r} is {len(absolute)} characters '
+                    f'long; ROS allows at most {MAX_TOPIC_NAME_CHARS}')
+    return absolute
 
 
 def _topic(reader: _Reader, node: Node, key: str) -> str:

@@ -19,6 +19,7 @@ from ros2_rtgraph.config import ConfigError
 from ros2_rtgraph.config import default_config_path
 from ros2_rtgraph.config import LimitLine
 from ros2_rtgraph.config import load_config
+from ros2_rtgraph.config import MAX_TOPIC_NAME_CHARS
 from ros2_rtgraph.config import parse_config
 from ros2_rtgraph.config import SeriesConfig
 from ros2_rtgraph.config import ServerConfig
@@ -137,6 +138,17 @@ def test_message_type_is_normalized(value, expected):
 def test_token(line, token):
     text = f'server:\n  port: 1\n{line}charts:\n  - title: t\n    series: [/a.x]\n'
     assert parse_config(text).server.token == token
+
+
+@pytest.mark.parametrize('name', [
+    '/' + 'a' * (MAX_TOPIC_NAME_CHARS - 1),
+    'a' * (MAX_TOPIC_NAME_CHARS - 1),  # relative: the leading '/' counts
+    '/' + 'ab/' * 81 + 'abc',
+])
+def test_a_topic_name_of_the_longest_length_ros_allows_is_accepted(name):
+    text = f'charts:\n  - title: t\n    series: [{{topic: {name}, field: x}}]\n'
+    topic = parse_config(text).series[0].topic
+    assert len(topic) == MAX_TOPIC_NAME_CHARS == 247 and topic.lstrip('/') == name.lstrip('/')
 
 
 def test_series_ids_run_across_charts_and_duplicates_differ_by_scale():
@@ -385,6 +397,12 @@ BAD = [
     (_one_series('/a/.x'), 4, 'charts[0].series[0]', "invalid topic name '/a/'"),
     (_one_series('/1a.x'), 4, 'charts[0].series[0]', "invalid topic name '/1a'"),
     (_one_series('~/a.x'), 4, 'charts[0].series[0]', "invalid topic name '~/a'"),
+    (_one_series(f'/{"a" * 247}.x'), 4, 'charts[0].series[0]',
+     f"topic name '/{'a' * 36}...' is 248 characters long; ROS allows at most 247"),
+    (_one_series(f'{"a" * 247}.x'), 4, 'charts[0].series[0]',  # 248 once made absolute
+     'is 248 characters long; ROS allows at most 247'),
+    (_one_series(f'{{topic: /{"ab/" * 82}cd, field: x}}'), 4, 'charts[0].series[0].topic',
+     'is 249 characters long'),
     (_one_series('5'), 4, 'charts[0].series[0]', 'expected a series, got integer 5'),
     (_one_series('[/a.x]'), 4, 'charts[0].series[0]', 'expected a series, got a list'),
     (_one_series('{topic: /a}'), 4, 'charts[0].series[0]', "missing required key 'field'"),
