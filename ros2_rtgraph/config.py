@@ -46,6 +46,8 @@ QOS_CHOICES = ('auto', 'sensor_data', 'reliable', 'best_effort')
 #: Longest fully qualified topic name: rmw's RMW_TOPIC_MAX_NAME_LENGTH (255 less 8 reserved for
 #: DDS prefixes, rmw/validate_full_topic_name.h); rclpy refuses a longer one when subscribing.
 MAX_TOPIC_NAME_CHARS = 247
+#: Shortest configured token: anything shorter is too easy to guess from the network.
+MIN_TOKEN_CHARS = 16
 
 
 class ConfigError(Exception):
@@ -330,6 +332,16 @@ def _topic(reader: _Reader, node: Node, key: str) -> str:
     return _topic_name(reader, node, key, reader.string(node, key))
 
 
+def _token(reader: _Reader, node: Node, key: str) -> str | None:
+    """Read the access token: null (generate one), '' (access control off) or a long one."""
+    value = reader.string(node, key, optional=True)
+    if value and len(value) < MIN_TOKEN_CHARS:  # its length only: the log must not show it
+        reader.fail(node, key, f'too short: it has {len(value)}, at least {MIN_TOKEN_CHARS} '
+                    "characters are needed; leave it unset for a generated token, or '' to "
+                    'switch access control off')
+    return value
+
+
 def _field(reader: _Reader, node: Node, key: str) -> str:
     value = reader.string(node, key)
     if not value.strip():
@@ -388,7 +400,7 @@ _SERVER_RULES: _Rules = {
     'max_points': lambda r, n, k: r.integer(n, k, 4, 100_000),  # 4: first, min, max, last
     'window': lambda r, n, k: r.number(n, k, above=0.0),
     'buffer': lambda r, n, k: r.integer(n, k, 2, 10_000_000),
-    'token': lambda r, n, k: r.string(n, k, optional=True),
+    'token': _token,
     'max_clients': lambda r, n, k: r.integer(n, k, 1, 1000),
 }
 #: Server keys whose values are text: an override's value is taken as it is, whatever its type

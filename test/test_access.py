@@ -20,6 +20,7 @@ import pytest
 from ros_helpers import Bridge
 from ros_helpers import child_env
 from ros_helpers import rtgraph_command
+from ros_helpers import run_rtgraph
 from ros_helpers import write_config
 
 from ros2_rtgraph.config import ServerConfig
@@ -113,24 +114,29 @@ def test_generated_token_is_kept_across_restarts_until_its_file_is_deleted(start
     assert path.read_text().strip() == third.token
 
 
-@pytest.mark.parametrize('server', ['  token: robot-7\n', "  token: ''\n"])
+@pytest.mark.parametrize('server', ['  token: robot-7-Kq3vT9wZ\n', "  token: ''\n"])
 def test_a_configured_token_leaves_the_token_file_alone(start, tmp_path, server):
     home = tmp_path / 'home'
     bridge = start('server:\n' + server + YAML, ros_home=home)
-    assert bridge.token in ('robot-7', '')
+    assert bridge.token in ('robot-7-Kq3vT9wZ', '')
     assert not (home / 'rtgraph').exists()  # (rcl keeps its log files in home/log)
     assert 'kept in' not in ''.join(bridge.stdout_lines)
 
 
-def test_a_token_file_without_a_token_is_replaced_with_a_warning(start, tmp_path):
+# A short token edited into the file by hand is replaced, not refused: the file holds what the
+# bridge generated (a chosen token goes into server.token, where a short one is refused), and a
+# bridge that ran yesterday must not stop starting because its own file went bad.
+@pytest.mark.parametrize('kept', ['abc', 'hand-edited-20-chars'])
+def test_a_token_file_without_a_token_is_replaced_with_a_warning(start, tmp_path, kept):
     home = tmp_path / 'home'
     path = _token_file(home)
     path.parent.mkdir(parents=True)
-    path.write_text('abc\n')
+    path.write_text(kept + '\n')
     bridge = start(YAML, ros_home=home)
     assert len(bridge.token) == 43 and path.read_text() == bridge.token + '\n'
-    assert (f'the token file {path} holds no usable token (3 characters, fewer than 22): '
-            'it now holds a new one') in bridge.stderr()
+    assert (f'the token file {path} holds no usable token ({len(kept)} characters, fewer than '
+            '22): it now holds a new one') in bridge.stderr()
+    assert _get(bridge, f'/api/config?token={kept}').status == 401
     assert 'Traceback' not in bridge.stderr()
 
 
@@ -274,10 +280,29 @@ def test_redact_token(target, logged):
 
 
 def test_token_from_the_yaml_is_used(start):
-    bridge = start('server:\n  token: robot-7\n' + YAML)
-    assert bridge.token == 'robot-7'
-    assert _get(bridge, '/api/config?token=robot-7').status == 200
-    assert _get(bridge, '/api/config?token=robot-8').status == 401
+    bridge = start('server:\n  token: robot-7-Kq3vT9wZ\n' + YAML)
+    assert bridge.token == 'robot-7-Kq3vT9wZ'
+    assert _get(bridge, '/api/config?token=robot-7-Kq3vT9wZ').status == 200
+    assert _get(bridge, '/api/config?token=robot-8-Kq3vT9wZ').status == 401
+
+
+SHORT_TOKEN_MESSAGE = ('too short: it has 15, at least 16 characters are needed; leave it '
+                       "unset for a generated token, or '' to switch access control off")
+
+
+def test_a_short_token_in_the_yaml_stops_start_up_naming_file_line_and_key(tmp_path):
+    path = write_config(tmp_path, 'server:\n  token: fifteen-chars-x\n' + YAML)
+    result = run_rtgraph(rtgraph_command(path))
+    assert (result.returncode, result.stdout) == (2, '')
+    assert result.stderr == f'rtgraph: {path}:2: server.token: {SHORT_TOKEN_MESSAGE}\n'
+    assert 'fifteen-chars-x' not in result.stderr
+
+
+def test_a_short_token_parameter_stops_start_up_even_over_a_good_yaml_token(tmp_path):
+    path = write_config(tmp_path, 'server:\n  token: robot-7-Kq3vT9wZ\n' + YAML)
+    result = run_rtgraph(rtgraph_command(path, '-p', 'token:=fifteen-chars-x'))
+    assert (result.returncode, result.stdout) == (2, '')
+    assert result.stderr == f'rtgraph: node parameters: token: {SHORT_TOKEN_MESSAGE}\n'
 
 
 def test_empty_token_in_the_yaml_switches_access_control_off(start):
@@ -289,7 +314,7 @@ def test_empty_token_in_the_yaml_switches_access_control_off(start):
 
 
 def test_empty_token_parameter_overrides_the_yaml_and_switches_access_control_off(start):
-    bridge = start('server:\n  token: robot-7\n' + YAML, '-p', "token:=''")
+    bridge = start('server:\n  token: robot-7-Kq3vT9wZ\n' + YAML, '-p', "token:=''")
     assert bridge.token == ''
     assert _get(bridge, '/api/config').status == 200
 

@@ -39,7 +39,7 @@ HOSTILE = '<img src=x onerror=alert(1)>'
 CONFIG = f"""
 server:
   host: 127.0.0.1
-  token: ui-test-token  # fixed, so the restarted bridge accepts the page's cookie
+  token: ui-test-token-4Rm8  # fixed, so the restarted bridge accepts the page's cookie
   frame_rate: 20
   window: 30
 charts:
@@ -403,7 +403,7 @@ def test_a_publisher_that_pauses_breaks_the_line_and_time_moves_on(context, site
 
 def test_a_stalled_link_says_stalled_and_vouches_for_nothing(context, site):
     with Relay(site.port) as relay, watched_page(
-            context, f'http://127.0.0.1:{relay.port}/?token=ui-test-token') as (page, _):
+            context, f'http://127.0.0.1:{relay.port}/?token=ui-test-token-4Rm8') as (page, _):
         stats_shown(page)
         badge = page.locator('#connection')
         expect(badge).to_have_text('live')
@@ -523,7 +523,7 @@ def _token_refused_error(error: str) -> bool:
 
 
 def test_bridge_restart_with_a_new_token_asks_for_the_new_url(context, site, robot, tmp_path):
-    new_config = write_config(tmp_path, CONFIG.replace('ui-test-token', 'ui-new-token'))
+    new_config = write_config(tmp_path, CONFIG.replace('ui-test-token-4Rm8', 'ui-new-token-4Rm8'))
     try:
         with watched_page(context, site.url, tolerate=_token_refused_error) as (page, _):
             wait_state(page, 's.charts[0].series[0].held >= 20')
@@ -532,7 +532,7 @@ def test_bridge_restart_with_a_new_token_asks_for_the_new_url(context, site, rob
             expect(badge).to_have_text('live')
             expect(notice).to_be_hidden()
             site.restart(new_config)
-            assert site.bridge.token == 'ui-new-token'
+            assert site.bridge.token == 'ui-new-token-4Rm8'
             # The page's cookie holds the old token: the page says so instead of retrying blind.
             expect(badge).to_have_text('token needed', timeout=WAIT_MS)
             expect(notice).to_be_visible()

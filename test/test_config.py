@@ -20,6 +20,7 @@ from ros2_rtgraph.config import default_config_path
 from ros2_rtgraph.config import LimitLine
 from ros2_rtgraph.config import load_config
 from ros2_rtgraph.config import MAX_TOPIC_NAME_CHARS
+from ros2_rtgraph.config import MIN_TOKEN_CHARS
 from ros2_rtgraph.config import parse_config
 from ros2_rtgraph.config import SeriesConfig
 from ros2_rtgraph.config import ServerConfig
@@ -36,7 +37,7 @@ server:
   max_points: 800
   window: 60
   buffer: 5000
-  token: s3cret
+  token: s3cret-s3cret-42
   max_clients: 4
 charts:
   - title: Accel
@@ -81,7 +82,7 @@ def test_full_example_parses_into_the_expected_dataclasses():
                  key='charts[1].series[0]')
     assert config == Config(
         server=ServerConfig(host='0.0.0.0', port=0, frame_rate=12.5, max_points=800,
-                            window=60.0, buffer=5000, token='s3cret', max_clients=4),
+                            window=60.0, buffer=5000, token='s3cret-s3cret-42', max_clients=4),
         charts=(
             ChartConfig(title='Accel', unit='m/s^2', min=-20.0, max=20.5,
                         limits=(LimitLine(15.0), LimitLine(-15.0, 'shock')), series=(s0, s1)),
@@ -132,8 +133,8 @@ def test_message_type_is_normalized(value, expected):
     ('', None),  # absent: generate one at start-up
     ('  token: null\n', None),
     ("  token: ''\n", ''),  # auth off
-    ('  token: abc\n', 'abc'),
-    ("  token: '123'\n", '123'),
+    ('  token: abcdefghijklmnop\n', 'abcdefghijklmnop'),  # 16 characters: the shortest
+    ("  token: '1234567890123456'\n", '1234567890123456'),
 ])
 def test_token(line, token):
     text = f'server:\n  port: 1\n{line}charts:\n  - title: t\n    series: [/a.x]\n'
@@ -360,6 +361,11 @@ BAD = [
     (_server('max_clients: 0'), 2, 'server.max_clients', 'must be between 1 and 1000'),
     (_server('token: 123'), 2, 'server.token', 'expected a string (or null), got integer 123'),
     (_server('token: true'), 2, 'server.token', 'got boolean true'),
+    (_server('token: a'), 2, 'server.token',
+     "too short: it has 1, at least 16 characters are needed; leave it unset for a generated "
+     "token, or '' to switch access control off"),
+    (_server("token: '123456789012345'"), 2, 'server.token', 'too short: it has 15, at least 16'),
+    (_server('token: "  "'), 2, 'server.token', 'too short: it has 2'),
     (_server("host: ''"), 2, 'server.host', 'must not be empty'),
     (_server('host: [a]'), 2, 'server.host', 'expected a string, got a list'),
     (_server('frme_rate: 5'), 2, 'server.frme_rate', "(did you mean 'frame_rate'?)"),
@@ -509,6 +515,7 @@ def _section(required=(), **valid):
 
 
 FINITE = st.floats(-1e6, 1e6) | st.integers(-1000, 1000)
+TOKENS = st.text(min_size=MIN_TOKEN_CHARS, max_size=20) | st.just('') | st.none()
 TEXT = st.text(min_size=1, max_size=6)
 SERIES = _mostly(st.sampled_from(['/a.x', 'b/c.y[1]', '/a.x.y']) | _section(
     ('topic', 'field'), topic=st.sampled_from(['/a', 'b/c', '/imu/data']),
@@ -530,7 +537,7 @@ DOCUMENT = _mostly(st.fixed_dictionaries({
     'server': _mostly(_section(
         host=st.just('127.0.0.1'), port=st.integers(0, 65535), frame_rate=st.floats(0.1, 100),
         max_points=st.integers(4, 1000), window=st.floats(0.1, 1e6),
-        buffer=st.integers(2, 10**5), token=st.text(max_size=4) | st.none(),
+        buffer=st.integers(2, 10**5), token=TOKENS,
         max_clients=st.integers(1, 1000))),
 }))
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -565,7 +572,7 @@ def test_fuzz_edited_demo_config(at, cut, insert):
     ({'port': '8088', 'window': '12.5', 'max_points': '40'},
      {'port': 8088, 'window': 12.5, 'max_points': 40}),
     # text keys take any value as text
-    ({'token': 1234, 'host': '::1'}, {'token': '1234', 'host': '::1'}),
+    ({'token': 1234567890123456, 'host': '::1'}, {'token': '1234567890123456', 'host': '::1'}),
     ({'token': ''}, {'token': ''}),
     ({}, {}),
 ])
@@ -586,6 +593,8 @@ def test_overrides_replace_the_server_settings(values, changed):
     ('max_points', 2, '2'),
     ('buffer', True, 'true'),
     ('host', '', "''"),
+    ('token', 'short-token', 'short-token'),
+    ('token', 123456789012345, "'123456789012345'"),  # an int from the command line: its text
 ])
 def test_a_bad_override_fails_with_the_message_of_the_file(name, value, in_yaml):
     with pytest.raises(ConfigError) as from_override:

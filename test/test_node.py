@@ -130,26 +130,29 @@ def test_parameters_not_given_keep_the_yaml_server_section(bridge_peer, tmp_path
 
 @pytest.mark.parametrize(('parameters', 'expected'), [
     ({'host': '127.0.0.3', 'port': 0}, ('127.0.0.3', 0, 10.0, None)),
-    ({'frame_rate': 30.0, 'token': 'abc'}, ('127.0.0.2', 9001, 30.0, 'abc')),
+    ({'frame_rate': 30.0, 'token': 'abcdefghijklmnop'},
+     ('127.0.0.2', 9001, 30.0, 'abcdefghijklmnop')),
     # what launch passes: every value as a string, empty for "not given" (the token it leaves
     # out unless given: there '' means "no token")
     ({'host': '', 'port': '8088', 'frame_rate': ''}, ('127.0.0.2', 8088, 10.0, None)),
-    ({'frame_rate': '25', 'token': '1234'}, ('127.0.0.2', 9001, 25.0, '1234')),
+    ({'frame_rate': '25', 'token': '1234567890123456'},
+     ('127.0.0.2', 9001, 25.0, '1234567890123456')),
 ])
 def test_parameters_override_the_yaml(bridge_peer, tmp_path, parameters, expected):
     server = start_node(bridge_peer, tmp_path, SERVER_YAML, **parameters).config.server
     assert (server.host, server.port, server.frame_rate, server.token) == expected
 
 
-TOKEN_YAML = SERVER_YAML.replace('  frame_rate: 10\n', '  frame_rate: 10\n  token: from-yaml\n')
+TOKEN_YAML = SERVER_YAML.replace('  frame_rate: 10\n',
+                                 '  frame_rate: 10\n  token: from-yaml-3Fh8pQ2x\n')
 
 
 @pytest.mark.parametrize(('arguments', 'token'), [
-    ([], 'from-yaml'),  # not given: the YAML's
+    ([], 'from-yaml-3Fh8pQ2x'),  # not given: the YAML's
     (['-p', "token:=''"], ''),  # given empty: access control off
     (['-p', 'token:=""'], ''),
-    (['-p', 'token:=abc'], 'abc'),
-    (['-p', 'token:=1234'], '1234'),  # YAML-typed as an int on the command line
+    (['-p', 'token:=abcdefghijklmnop'], 'abcdefghijklmnop'),
+    (['-p', 'token:=1234567890123456'], '1234567890123456'),  # an int on the command line
 ])
 def test_token_parameter_given_empty_switches_access_control_off(
         bridge_peer, tmp_path, arguments, token):

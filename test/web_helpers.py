@@ -29,7 +29,7 @@ from ros2_rtgraph.web.server import CLIENT_TIMEOUT
 from ros2_rtgraph.web.stream import HEARTBEAT_SECONDS
 
 HOST = '127.0.0.1'
-TOKEN = 'test-token-7Zq'
+TOKEN = 'test-token-7Zq-w2Lp'
 FED = ('s0', 's1')  # the series the feeder writes, in turn
 
 SITE_YAML = """
