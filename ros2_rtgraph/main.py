@@ -12,19 +12,23 @@ else with the standard executor alone. The same event ends the frame pump and, t
 every open stream. Shutdown runs in reverse order: web side (the server frees the port, the pump
 is joined), node, rclpy.
 
-Exit status: 0 after a signal, 2 when the configuration or the address cannot be used (one line
-on stderr; a traceback always means a bug).
+Exit status: 0 after a signal, 2 when the configuration, the ROS arguments, the ROS environment
+or the address cannot be used (one line on stderr; a traceback always means a bug).
 """
 
 import argparse
+from collections.abc import Iterator
 import contextlib
+import re
 import signal
 import socket
 import sys
 import threading
 
 import rclpy
+from rclpy.exceptions import ParameterException
 from rclpy.executors import SingleThreadedExecutor
+from rclpy.impl.implementation_singleton import rclpy_implementation as _rclpy
 from rclpy.signals import SignalHandlerOptions
 from rclpy.utilities import remove_ros_args
 
@@ -45,6 +49,47 @@ from ros2_rtgraph.writer import clock_seconds
 EXIT_USAGE = 2
 #: Seconds one executor wake-up may wait, which bounds how late the stop event is noticed.
 SPIN_TIMEOUT = 0.1
+#: rcl's "Couldn't parse <what>: '<argument>'. Error: <detail>" about one ROS argument.
+_RCL_ARGUMENT = re.compile(
+    r"Couldn't parse (?P<what>[^:]+): '(?P<argument>.*)'\.(?: Error: (?P<detail>.*))?")
+#: ``-p name:=`` with nothing after it: what the shell leaves of ``-p name:=''``.
+_EMPTY_PARAMETER = re.compile(r'(?:-p|--param) (?P<name>[^\s:]+):=')
+
+
+class RosStartError(Exception):
+    """Raised when rcl refuses the ROS arguments or the environment at start-up."""
+
+
+def _rcl_error_line(text: str) -> str:
+    """Say in one line what rcl refused, from its error text less the C source locations."""
+    text = re.sub(r', at \S+:\d+', '', text.splitlines()[0] if text else '')
+    match = _RCL_ARGUMENT.search(text)
+    if match is None:
+        hint = ''
+        if 'logging' in text:
+            hint = ('; ROS writes its log files in $ROS_LOG_DIR, else $ROS_HOME/log, else '
+                    '~/.ros/log: that must be a directory this user can write')
+        return f'cannot start ROS: {text}{hint}'
+    detail = match['detail']
+    line = f"cannot parse the ROS argument '{match['argument']}' ({match['what']}"
+    line += f': {detail})' if detail and detail != 'error not set' else ')'
+    empty = _EMPTY_PARAMETER.fullmatch(match['argument'])
+    if empty:
+        line += f"; for an empty value write -p \"{empty['name']}:=''\""
+    return line
+
+
+@contextlib.contextmanager
+def _ros_start_errors() -> Iterator[None]:
+    """Turn what rclpy raises for the user's ROS arguments or environment into RosStartError."""
+    try:
+        yield
+    except _rclpy.UnknownROSArgsError as error:  # a subclass of RCLError in some rclpy versions
+        raise RosStartError(f'unknown ROS arguments: {error}') from None
+    except _rclpy.RCLError as error:
+        raise RosStartError(_rcl_error_line(str(error))) from None
+    except ParameterException as error:  # a parameter of the wrong type for its declaration
+        raise RosStartError(f'node parameters: {error}') from None
 
 
 def _parse_args(argv: list[str]) -> None:
@@ -53,7 +98,9 @@ def _parse_args(argv: list[str]) -> None:
         description='Chart ROS 2 topics live in a browser. Settings are node parameters: '
                     '--ros-args -p config_file:=FILE -p host:=ADDR -p port:=N -p token:=T '
                     '-p frame_rate:=HZ')
-    parser.parse_args(remove_ros_args(argv)[1:])
+    with _ros_start_errors():
+        arguments = remove_ros_args(argv)[1:]
+    parser.parse_args(arguments)
 
 
 def _spin(node: GraphNode, stop: threading.Event) -> None:
@@ -99,16 +146,18 @@ def main(argv: list[str] | None = None) -> int:
     :return: the exit status.
     """
     args = sys.argv if argv is None else ['rtgraph', *argv]
-    _parse_args(args)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda _signum, _frame: stop.set())
     try:
+        _parse_args(args)
         # Clean-up runs in reverse order of registration, each step once what it undoes exists.
         with contextlib.ExitStack() as cleanup:
-            rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+            with _ros_start_errors():
+                rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
             cleanup.callback(rclpy.try_shutdown)
-            node = GraphNode(drain=True)
+            with _ros_start_errors():
+                node = GraphNode(drain=True)
             cleanup.callback(node.destroy_node)
             server_config = node.config.server
             kept = _choose_token(node, server_config.token)
@@ -120,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             site.start()
             _announce(node, server_config.host, site.port, kept)
             _spin(node, stop)
-    except (ConfigError, ServerBindError) as error:
+    except (ConfigError, RosStartError, ServerBindError) as error:
         print(f'rtgraph: {error}', file=sys.stderr, flush=True)
         return EXIT_USAGE
     return 0

@@ -235,7 +235,8 @@ class Bridge:
         self._stderr.close()
 
 
-def run_rtgraph(command: list[str], timeout: float = 30.0) -> subprocess.CompletedProcess:
+def run_rtgraph(command: list[str], timeout: float = 30.0,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run ``rtgraph`` to completion (for start-up errors) and capture its output."""
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                          env=child_env(), check=False)
+                          env=env or child_env(), check=False)

@@ -24,10 +24,12 @@ import pytest
 from rclpy.qos import qos_profile_sensor_data
 from rclpy.qos import QoSProfile
 from ros_helpers import Bridge
+from ros_helpers import child_env
 from ros_helpers import free_port
 from ros_helpers import port_is_free
 from ros_helpers import rtgraph_command
 from ros_helpers import run_rtgraph
+from ros_helpers import wait_matched
 from ros_helpers import wait_until
 from ros_helpers import write_config
 from rosgraph_msgs.msg import Clock
@@ -384,6 +386,103 @@ def test_bad_parameter_exits_2_with_the_message_the_yaml_gives(tmp_path):
     assert (from_file.returncode, from_parameter.returncode) == (2, 2)
     assert from_file.stderr == f'rtgraph: {in_file}:2: server.{message}'
     assert from_parameter.stderr == f'rtgraph: node parameters: {message}'
+
+
+def assert_exit_2(result: subprocess.CompletedProcess, line: str) -> None:
+    """Check for a start-up error: status 2, nothing on stdout, exactly ``line`` on stderr."""
+    assert 'Traceback' not in result.stderr, result.stderr
+    assert (result.returncode, result.stdout, result.stderr) == (2, '', line + '\n')
+
+
+@pytest.mark.parametrize(('argument', 'message'), [
+    # issue 12, item 3: what the YAML refuses, refused as a parameter too
+    ('frame_rate:=1e9', 'frame_rate: must be at most 100, got 1000000000.0'),
+    ('frame_rate:=inf', 'frame_rate: expected a finite number, got .inf'),
+    ('window:=inf', 'window: expected a finite number, got .inf'),
+    ('max_points:=1', 'max_points: must be between 4 and 100000, got 1'),
+    ('max_points:=1e12', 'max_points: expected an integer, got float 1000000000000.0'),
+    # a parameter of the wrong type for its declaration (rclpy's own check and words)
+    ('ingest:=5', "Trying to set parameter 'ingest' to '5' of type 'INTEGER', expecting type "
+                  "'STRING': ingest"),
+])
+def test_bad_parameter_exits_2_with_one_line(tmp_path, argument, message):
+    command = rtgraph_command(write_config(tmp_path, MINIMAL_YAML), '-p', argument)
+    assert_exit_2(run_rtgraph(command), f'rtgraph: node parameters: {message}')
+
+
+def test_config_file_parameter_of_the_wrong_type_exits_2_with_one_line():
+    assert_exit_2(run_rtgraph(rtgraph_command(None, '-p', 'config_file:=5')),
+                  "rtgraph: node parameters: Trying to set parameter 'config_file' to '5' of "
+                  "type 'INTEGER', expecting type 'STRING': config_file")
+
+
+@pytest.mark.parametrize(('ros_args', 'line'), [
+    # The shell ate the quotes of -p "token:=''"; rcl refuses an override without a value.
+    (['-p', 'token:='], "cannot parse the ROS argument '-p token:=' (parameter override rule); "
+                        "for an empty value write -p \"token:=''\""),
+    (['--log-level', 'loud'], "cannot parse the ROS argument '--log-level loud' (log level: "
+                              'Argument does not use a valid severity level)'),
+    (['--params-file', '/nonexistent/params.yaml'], 'cannot parse the ROS argument '
+     "'--params-file /nonexistent/params.yaml' (params file: Error opening YAML file)"),
+    (['--no-such-flag'], "unknown ROS arguments: ['--no-such-flag']"),
+])
+def test_bad_ros_argument_exits_2_naming_it(tmp_path, ros_args, line):
+    command = rtgraph_command(write_config(tmp_path, MINIMAL_YAML), *ros_args)
+    assert_exit_2(run_rtgraph(command), f'rtgraph: {line}')
+
+
+def test_ros_home_that_is_a_file_exits_2_saying_where_ros_logs(tmp_path):
+    ros_home = write_config(tmp_path, 'not a directory\n', 'ros_home')
+    result = run_rtgraph(rtgraph_command(write_config(tmp_path, MINIMAL_YAML)),
+                         env={**child_env(), 'ROS_HOME': str(ros_home)})
+    assert_exit_2(result, "rtgraph: cannot start ROS: failed to initialize logging: Failed to "
+                          f"create log directory '{ros_home}/log': 20; ROS writes its log files "
+                          'in $ROS_LOG_DIR, else $ROS_HOME/log, else ~/.ros/log: that must be a '
+                          'directory this user can write')
+
+
+def test_ros_domain_id_that_is_no_number_exits_2_with_one_line(tmp_path):
+    result = run_rtgraph(rtgraph_command(write_config(tmp_path, MINIMAL_YAML)),
+                         env={**child_env(), 'ROS_DOMAIN_ID': 'robot'})
+    assert_exit_2(result, 'rtgraph: cannot start ROS: failed to initialize rcl: ROS_DOMAIN_ID is '
+                          'not an integral number')
+
+
+def test_topic_name_longer_than_ros_allows_exits_2_with_file_line_and_key(tmp_path):
+    name = '/' + 'a' * 247  # one more than rmw's limit: rclpy would raise when subscribing
+    path = write_config(tmp_path, MINIMAL_YAML.replace('/rt/minimal', name))
+    assert_exit_2(run_rtgraph(rtgraph_command(path)),
+                  f"rtgraph: {path}:3: charts[0].series[0]: topic name '{name[:37]}...' is 248 "
+                  'characters long; ROS allows at most 247')
+
+
+def test_topic_name_of_the_longest_length_ros_allows_is_subscribed(tmp_path, robot):
+    name = '/' + 'a' * 246
+    process = Bridge(rtgraph_command(write_config(
+        tmp_path, f'charts:\n  - title: T\n    series:\n'
+                  f'      - {{topic: {name}, type: std_msgs/msg/Float64, field: data}}\n')))
+    publisher = robot.create_publisher(Float64, name, QoSProfile(depth=10))
+    try:
+        process.wait_serving()
+        wait_matched(publisher)
+        assert process.stop(signal.SIGINT) == 0
+        assert 'Traceback' not in process.stderr()
+    finally:
+        robot.destroy_publisher(publisher)
+        process.close()
+
+
+@pytest.mark.parametrize(('name', 'make', 'message'), [
+    ('missing.yaml', None, 'file not found'),
+    ('a-directory', lambda path: path.mkdir(), 'cannot read file: Is a directory'),
+    ('latin1.yaml', lambda path: path.write_bytes(b'charts: [caf\xe9]\n'),
+     'not UTF-8 text (byte 12)'),
+])
+def test_config_file_that_cannot_be_read_exits_2_with_one_line(tmp_path, name, make, message):
+    path = tmp_path / name
+    if make is not None:
+        make(path)
+    assert_exit_2(run_rtgraph(rtgraph_command(path)), f'rtgraph: {path}: {message}')
 
 
 def test_port_in_use_exits_2_with_a_clear_message(tmp_path):
