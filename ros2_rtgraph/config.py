@@ -38,6 +38,7 @@ from yaml.nodes import SequenceNode
 from yaml.representer import SafeRepresenter
 from yaml.resolver import Resolver
 
+from ros2_rtgraph.hosts import allowed_host_entry
 from ros2_rtgraph.msgtypes import MessageTypeError
 from ros2_rtgraph.msgtypes import normalize_type_name
 
@@ -84,6 +85,7 @@ class ServerConfig:
     buffer: int = 20000  # samples kept per series (ring capacity)
     token: str | None = None  # None = generate at start-up, '' = auth off
     max_clients: int = 16
+    allowed_hosts: tuple[str, ...] = ()  # more Host names served without a token (hosts.py)
 
 
 @dataclass(frozen=True)
@@ -359,6 +361,19 @@ def _msg_type(reader: _Reader, node: Node, key: str) -> str | None:
         reader.fail(node, key, str(error))
 
 
+def _host_names(reader: _Reader, node: Node, key: str) -> tuple[str, ...]:
+    """Host names for ``server.allowed_hosts``, in the form Host headers are compared in."""
+    names = []
+    for index, item in enumerate(reader.sequence(node, key)):
+        path = f'{key}[{index}]'
+        text = reader.string(item, path, nonempty=True)
+        try:
+            names.append(allowed_host_entry(text))
+        except ValueError as error:
+            reader.fail(item, path, f'invalid host name {_short(text)!r}: {error}')
+    return tuple(names)
+
+
 def _values(reader: _Reader, entries: dict[str, _Entry], path: str, rules: _Rules) -> _Values:
     """Parse the entries that ``rules`` knows; the caller handles any others."""
     return {
@@ -402,6 +417,7 @@ _SERVER_RULES: _Rules = {
     'buffer': lambda r, n, k: r.integer(n, k, 2, 10_000_000),
     'token': _token,
     'max_clients': lambda r, n, k: r.integer(n, k, 1, 1000),
+    'allowed_hosts': _host_names,
 }
 #: Server keys whose values are text: an override's value is taken as it is, whatever its type
 #: (``-p token:=1234`` is the token '1234').

@@ -51,14 +51,19 @@ def artifacts_dir() -> Path:
 
 
 @contextmanager
-def chromium() -> Iterator[BrowserContext]:
-    """Launch headless Chromium with a fresh profile; yield its (only) browser context."""
+def chromium(*extra_args: str) -> Iterator[BrowserContext]:
+    """
+    Launch headless Chromium with a fresh profile; yield its (only) browser context.
+
+    :param extra_args: command-line flags after :data:`CHROMIUM_ARGS`, e.g. a
+        ``--host-resolver-rules=...`` that maps a test's host names to loopback.
+    """
     if not os.access(CHROMIUM, os.X_OK):
         raise RuntimeError(f'{CHROMIUM} is missing: run `make sysdeps` (apt-get install chromium)')
     with tempfile.TemporaryDirectory(prefix='rtgraph-chromium-') as profile, \
             sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS),
+            profile, executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *extra_args],
             viewport=LAPTOP)
         context.set_default_timeout(TIMEOUT_MS)
         try:

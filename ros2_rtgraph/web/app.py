@@ -9,10 +9,12 @@ request (headers, query) and hand plain values to the pure generator in
 :mod:`ros2_rtgraph.web.stream`. The app never runs in debug mode: the Werkzeug debugger
 executes arbitrary code for whoever can reach the port.
 
-Hardening, in request order: a query string that is not well-formed UTF-8 gets 400; without
-the token (see :mod:`.auth`) everything but ``/healthz`` gets 401; ``/stream`` beyond
-``server.max_clients`` gets 503 with ``Retry-After``. Every response carries
-:data:`SECURITY_HEADERS`. All routes are GET (and HEAD): the bridge is read-only.
+Hardening, in request order: a query string that is not well-formed UTF-8 gets 400; then,
+``/healthz`` aside, a bridge without a token answers 403 to a ``Host`` that is not local
+(:mod:`ros2_rtgraph.hosts`: DNS rebinding), and one with a token answers 401 without it (see
+:mod:`.auth`); ``/stream`` beyond ``server.max_clients`` gets 503 with ``Retry-After``.
+Every response carries :data:`SECURITY_HEADERS`. All routes are GET (and HEAD): the bridge is
+read-only.
 
 The log gets one line when a ``/stream`` client connects and one when it goes away (address,
 short user agent, duration), through the ``log`` callable (the node's ROS logger in
@@ -26,6 +28,7 @@ import io
 import json
 import logging
 import math
+import socket
 import time
 from urllib.parse import urlencode
 
@@ -42,9 +45,11 @@ import xstatic.pkg.d3
 import xstatic.pkg.rickshaw
 
 from ros2_rtgraph.config import Config
+from ros2_rtgraph.hosts import LocalHosts
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.web.auth import cookie_name
+from ros2_rtgraph.web.auth import host_refusal
 from ros2_rtgraph.web.auth import token_matches
 from ros2_rtgraph.web.auth import TOKEN_PARAMETER
 from ros2_rtgraph.web.auth import unauthorized_page
@@ -62,7 +67,8 @@ CSV_COLUMNS = ('series', 'label', 'seq', 't', 'value')
 #: Seconds a client over the stream cap is asked to wait (the page retries on its own timer:
 #: a 503 closes an EventSource for good).
 RETRY_AFTER_SECONDS = 5
-#: Endpoints open without the token: liveness probes, which learn nothing but 'ok'.
+#: Endpoints open without the token and to any Host: liveness probes (which often name the
+#: bridge by a container or pod address), and they learn nothing but 'ok'.
 OPEN_ENDPOINTS = frozenset({'rtgraph.healthz'})
 #: The page's own scripts and styles only: no inline script or style element, no framing,
 #: no form posts, no base-URL tricks. Rickshaw sets styles through the DOM (element.style),
@@ -93,6 +99,7 @@ class AppState:
     token: str  # '' = no token needed
     streams: StreamLimit
     log: Callable[[str], object]  # info lines: stream clients coming and going
+    hosts: LocalHosts  # the Host headers served without a token
 
 
 def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: FramePump, *,
@@ -120,7 +127,9 @@ def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: Fram
         config=config, store=store, stats=stats, pump=pump, heartbeat=heartbeat,
         token=token or '',
         streams=StreamLimit(config.server.max_clients),
-        log=log or logging.getLogger(__name__).info)
+        log=log or logging.getLogger(__name__).info,
+        hosts=LocalHosts.for_server(config.server.host, config.server.allowed_hosts,
+                                    socket.gethostname()))
     app.register_blueprint(bp)
     return app
 
@@ -140,24 +149,48 @@ def _bad_request(message: str) -> Response:
 
 @bp.before_app_request
 def check_request() -> Response | None:
-    """Refuse mangled query strings (400) and requests without the token (401)."""
+    """Refuse mangled queries (400), foreign Hosts without a token (403), no token (401)."""
     problem = query_string_problem(request.query_string)
     if problem is not None:
         return _bad_request(problem)
-    token = _state().token
-    if not token or request.endpoint in OPEN_ENDPOINTS:
+    state = _state()
+    if request.endpoint in OPEN_ENDPOINTS:
         return None
-    if token_matches(request.args.get(TOKEN_PARAMETER), token):
+    if not state.token:
+        host = request.headers.get('Host')
+        # No Host at all is no browser (HTTP/1.1 requires it), and rebinding needs one.
+        if host is None or state.hosts.allows(host):
+            return None
+        return _refusal(403, host_refusal(host))
+    return _check_token(state)
+
+
+def _check_token(state: AppState) -> Response | None:
+    """Let the right token (query or cookie) through."""
+    if token_matches(request.args.get(TOKEN_PARAMETER), state.token):
         g.set_token_cookie = True
         if request.endpoint == 'rtgraph.index':
             return _without_token_redirect()
         return None
-    if token_matches(request.cookies.get(cookie_name(request.host)), token):
+    if token_matches(request.cookies.get(cookie_name(request.host)), state.token):
         return None
+    return _unauthorized()
+
+
+def _unauthorized() -> Response:
     if request.path.startswith('/api/'):
-        response = _json_response({'error': 'the access token is missing or wrong'}, 401)
+        return _refusal(401, 'the access token is missing or wrong')
+    response = Response(unauthorized_page(request.host), status=401, mimetype='text/html')
+    response.headers['Cache-Control'] = 'no-store'
+    return response
+
+
+def _refusal(status: int, message: str) -> Response:
+    """Answer a refused request: JSON for ``/api/*``, else plain text; never cached."""
+    if request.path.startswith('/api/'):
+        response = _json_response({'error': message}, status)
     else:
-        response = Response(unauthorized_page(request.host), status=401, mimetype='text/html')
+        response = Response(message + '\n', status=status, mimetype='text/plain')
     response.headers['Cache-Control'] = 'no-store'
     return response
 

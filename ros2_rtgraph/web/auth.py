@@ -9,7 +9,8 @@ SameSite=Strict cookie, so the page's own requests (scripts, ``/stream``, the CS
 carry it without the token ever reaching JavaScript; the page URL is then redirected to itself
 without the token, which keeps it out of the address bar, the history and the Referer.
 Tokens are compared in constant time. No Flask in here: :mod:`.app` wires these functions in.
-Where a generated token comes from and is kept: :mod:`.tokenfile`.
+Where a generated token comes from and is kept: :mod:`.tokenfile`; which Host names a bridge
+without a token serves: :mod:`ros2_rtgraph.hosts`.
 """
 
 import hmac
@@ -18,13 +19,17 @@ import ipaddress
 import re
 from urllib.parse import unquote_plus
 
+from ros2_rtgraph.hosts import allowed_host_entry
+from ros2_rtgraph.hosts import host_name
+from ros2_rtgraph.web.logtext import printable
+
 #: The query parameter that carries the token.
 TOKEN_PARAMETER = 'token'
 #: What the bridge logs when it starts; the 401 page tells the reader to look for it.
 LOG_LINE_PREFIX = 'rtgraph: serving on '
 
 _COOKIE_UNSAFE = re.compile(r'[^A-Za-z0-9]')
-# A Host header longer than any real address only makes a longer cookie name.
+# A Host header longer than any real address only makes a longer cookie name (or refusal).
 _MAX_HOST_CHARS = 100
 
 _PAGE = """<!doctype html>
@@ -141,3 +146,21 @@ def unauthorized_page(host: str) -> str:
     :return: a small self-contained HTML page (no scripts, no styles).
     """
     return _PAGE.format(host=html.escape(host), prefix=html.escape(LOG_LINE_PREFIX))
+
+
+def host_refusal(host: str) -> str:
+    """
+    Say why a bridge without a token refuses a request for ``host`` (403), and how to allow it.
+
+    :param host: the request's ``Host`` header, shown printable and cut short.
+    :return: one paragraph of plain text.
+    """
+    try:
+        name = repr(allowed_host_entry(host_name(host)))
+    except ValueError:  # no host name at all: nothing to suggest
+        name = 'its name'
+    shown = printable(host, _MAX_HOST_CHARS)
+    return ('This bridge runs without an access token, so it answers only requests for '
+            f'localhost, loopback addresses and its own address, not for {shown!r} (a guard '
+            f'against DNS rebinding). To open it under this name, add {name} to '
+            'server.allowed_hosts in its YAML file, or give it a token.')
