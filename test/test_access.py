@@ -310,7 +310,12 @@ def test_empty_token_in_the_yaml_switches_access_control_off(start):
     assert bridge.token == '' and '?' not in bridge.url
     assert _get(bridge, '/').status == 200
     assert _get(bridge, '/api/config').status == 200
-    assert 'access control is off' not in bridge.stderr()  # loopback: nothing to warn about
+    # On loopback too, a web page could read it by DNS rebinding: the log says so once, and
+    # the Host check refuses any name but local ones.
+    warning = open_access_warning('127.0.0.1', '')
+    assert bridge.stderr().count(warning) == 1
+    assert _get(bridge, '/api/config', Host=f'evil.example:{bridge.port}').status == 403
+    assert _get(bridge, '/api/config', Host=f'localhost:{bridge.port}').status == 200
 
 
 def test_empty_token_parameter_overrides_the_yaml_and_switches_access_control_off(start):
@@ -331,18 +336,23 @@ def test_serving_urls(host, port, token, urls):
     assert serving_urls(host, port, token, 'robot') == urls
 
 
-@pytest.mark.parametrize(('host', 'token', 'warns'), [
-    ('0.0.0.0', '', True),
-    ('192.0.2.7', '', True),
-    ('robot.local', '', True),
-    ('0.0.0.0', 'abc', False),
-    ('127.0.0.1', '', False),
-    ('127.0.1.1', '', False),
-    ('::1', '', False),
-    ('localhost', '', False),
+@pytest.mark.parametrize(('host', 'rebinding'), [
+    ('127.0.0.1', True),
+    ('127.0.1.1', True),
+    ('::1', True),
+    ('localhost', True),
+    ('0.0.0.0', False),
+    ('192.0.2.7', False),
+    ('robot.local', False),
 ])
-def test_open_access_warning_only_beyond_loopback(host, token, warns):
-    warning = open_access_warning(host, token)
-    assert (warning is not None) == warns
-    if warns:
-        assert host in warning and 'token' in warning
+def test_open_access_warning_whenever_there_is_no_token(host, rebinding):
+    assert open_access_warning(host, 'a-token-of-16-chars') is None
+    warning = open_access_warning(host, '')
+    assert warning.startswith('access control is off (token is empty)')
+    assert host in warning and '\n' not in warning
+    if rebinding:  # loopback: only web pages on this machine, by DNS rebinding
+        assert 'DNS rebinding' in warning and 'Host check' in warning
+        assert 'server.allowed_hosts' in warning
+    else:
+        assert 'anyone who can reach this machine can watch its topics' in warning
+        assert 'the Host check stops only DNS rebinding' in warning

@@ -67,16 +67,24 @@ def serving_urls(host: str, port: int, token: str, hostname: str) -> list[str]:
 
 def open_access_warning(host: str, token: str) -> str | None:
     """
-    Say why running without a token is risky here, or None when it is not.
+    Say why running without a token is risky here, or None when there is a token.
+
+    On loopback too: any web page that a browser on this machine opens could read the bridge
+    by DNS rebinding, were it not for the Host check (:mod:`ros2_rtgraph.hosts`).
 
     :param host: the address the server is bound to.
     :param token: the token in force; ``''`` means none.
-    :return: a warning for the log when anyone on the network could watch, else None.
+    :return: one line for the log when there is no token, else None.
     """
-    if token or _is_loopback(host):
+    if token:
         return None
+    if _is_loopback(host):
+        return (f'access control is off (token is empty) on {host}: web pages opened on this '
+                'machine could try to read the bridge by DNS rebinding; the Host check answers '
+                'only localhost, loopback addresses and server.allowed_hosts')
     return (f'access control is off (token is empty) and the page is served on {host}: '
-            'anyone who can reach this machine can watch its topics')
+            'anyone who can reach this machine can watch its topics (the Host check stops '
+            'only DNS rebinding)')
 
 
 def _is_loopback(host: str) -> bool:
