@@ -12,9 +12,9 @@ executes arbitrary code for whoever can reach the port.
 Hardening, in request order: a query string that is not well-formed UTF-8 gets 400; then,
 ``/healthz`` aside, a bridge without a token answers 403 to a ``Host`` that is not local
 (:mod:`ros2_rtgraph.hosts`: DNS rebinding), and one with a token answers 401 without it (see
-:mod:`.auth`); ``/stream`` beyond ``server.max_clients`` gets 503 with ``Retry-After``.
-Every response carries :data:`SECURITY_HEADERS`. All routes are GET (and HEAD): the bridge is
-read-only.
+:mod:`.auth`) and 429 to an address that guessed wrong too often (:mod:`.throttle`);
+``/stream`` beyond ``server.max_clients`` gets 503 with ``Retry-After``. Every response
+carries :data:`SECURITY_HEADERS`. All routes are GET (and HEAD): the bridge is read-only.
 
 The log gets one line when a ``/stream`` client connects and one when it goes away (address,
 short user agent, duration), through the ``log`` callable (the node's ROS logger in
@@ -61,6 +61,7 @@ from ros2_rtgraph.web.stream import describe
 from ros2_rtgraph.web.stream import HEARTBEAT_SECONDS
 from ros2_rtgraph.web.stream import parse_event_id
 from ros2_rtgraph.web.stream import stream_events
+from ros2_rtgraph.web.throttle import GuessThrottle
 
 EXTENSION = 'rtgraph'
 CSV_COLUMNS = ('series', 'label', 'seq', 't', 'value')
@@ -100,6 +101,7 @@ class AppState:
     streams: StreamLimit
     log: Callable[[str], object]  # info lines: stream clients coming and going
     hosts: LocalHosts  # the Host headers served without a token
+    guesses: GuessThrottle  # token checks per client address
 
 
 def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: FramePump, *,
@@ -129,7 +131,8 @@ def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: Fram
         streams=StreamLimit(config.server.max_clients),
         log=log or logging.getLogger(__name__).info,
         hosts=LocalHosts.for_server(config.server.host, config.server.allowed_hosts,
-                                    socket.gethostname()))
+                                    socket.gethostname()),
+        guesses=GuessThrottle())
     app.register_blueprint(bp)
     return app
 
@@ -149,7 +152,7 @@ def _bad_request(message: str) -> Response:
 
 @bp.before_app_request
 def check_request() -> Response | None:
-    """Refuse mangled queries (400), foreign Hosts without a token (403), no token (401)."""
+    """Refuse mangled queries (400), foreign Hosts without a token (403), no token (401/429)."""
     problem = query_string_problem(request.query_string)
     if problem is not None:
         return _bad_request(problem)
@@ -166,13 +169,30 @@ def check_request() -> Response | None:
 
 
 def _check_token(state: AppState) -> Response | None:
-    """Let the right token (query or cookie) through."""
-    if token_matches(request.args.get(TOKEN_PARAMETER), state.token):
+    """Let the right token (query or cookie) through; spend a guess of the address first."""
+    given = request.args.get(TOKEN_PARAMETER) or None
+    cookie = request.cookies.get(cookie_name(request.host)) or None
+    if given is None and cookie is None:  # no guess: nothing to count
+        return _unauthorized()
+    address = request.remote_addr
+    spent = state.guesses.spend(address)
+    if spent.wait:
+        if spent.first_refusal:
+            state.log(f'client {client_name(address, request.headers.get("User-Agent"))}: '
+                      'too many wrong tokens; its token checks are refused (429) for now')
+        seconds = math.ceil(spent.wait)
+        response = _refusal(429, 'too many wrong tokens from this address: try again in '
+                                 f'{seconds} s')
+        response.headers['Retry-After'] = str(seconds)
+        return response
+    if token_matches(given, state.token):
+        state.guesses.refund(address)
         g.set_token_cookie = True
         if request.endpoint == 'rtgraph.index':
             return _without_token_redirect()
         return None
-    if token_matches(request.cookies.get(cookie_name(request.host)), state.token):
+    if token_matches(cookie, state.token):
+        state.guesses.refund(address)
         return None
     return _unauthorized()
 

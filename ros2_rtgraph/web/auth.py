@@ -9,8 +9,9 @@ SameSite=Strict cookie, so the page's own requests (scripts, ``/stream``, the CS
 carry it without the token ever reaching JavaScript; the page URL is then redirected to itself
 without the token, which keeps it out of the address bar, the history and the Referer.
 Tokens are compared in constant time. No Flask in here: :mod:`.app` wires these functions in.
-Where a generated token comes from and is kept: :mod:`.tokenfile`; which Host names a bridge
-without a token serves: :mod:`ros2_rtgraph.hosts`.
+Where a generated token comes from and is kept: :mod:`.tokenfile`; how wrong guesses are
+slowed: :mod:`.throttle`; which Host names a bridge without a token serves:
+:mod:`ros2_rtgraph.hosts`.
 """
 
 import hmac
