@@ -9,7 +9,7 @@ function formatValue(value) {
   if (value === null || value === undefined) return '—';
   if (!Number.isFinite(value)) return String(value);
   const abs = Math.abs(value);
-  if (abs !== 0 && (abs >= 1e7 || abs < 1e-4)) return value.toExponential(3);
+  if (abs !== 0 && (abs >= 1e7 || abs < 1e-4)) return value.toExponential(3).replace(/\.?0+e/, 'e');
   return String(Number(value.toPrecision(6)));
 }
 
