@@ -10,6 +10,7 @@
 // textContent and the legend is our own (legend.js). Functions given to Rickshaw.Class.create
 // must use the `function` keyword: Rickshaw parses their source to find `$super`.
 
+import {clampPoints, clampValue, clampY, enterFromLeft, sampleOf, yBounds} from './drawable.js';
 import {decimate, upperBound} from './series.js';
 import {formatRelative, formatTick, formatValue, niceStep} from './format.js';
 
@@ -60,6 +61,7 @@ function inGap(data, x, gapLimit) {
 }
 
 // Hover detail listing the time and every visible series' value, built with textContent.
+// Time and values are the samples' (sampleOf), not where they are drawn.
 const ValuesHover = Rickshaw.Class.create(Rickshaw.Graph.HoverDetail, {
   render: function (args) {
     const graph = this.graph;
@@ -68,7 +70,7 @@ const ValuesHover = Rickshaw.Class.create(Rickshaw.Graph.HoverDetail, {
     box.className = 'hover-box';
     const time = document.createElement('div');
     time.className = 'hover-time';
-    time.textContent = args.formattedXValue;
+    time.textContent = this.xFormatter(sampleOf(args.points.find((p) => p.active).value).x);
     box.appendChild(time);
     const anchor = graph.x(args.domainX);
     for (const point of args.points) {
@@ -79,7 +81,8 @@ const ValuesHover = Rickshaw.Class.create(Rickshaw.Graph.HoverDetail, {
       swatch.style.background = point.series.color;
       const text = document.createElement('span');
       const gap = inGap(point.series.data, mouseTime, point.series.gapLimit);
-      text.textContent = `${point.name}: ${gap ? NO_DATA : point.formattedYValue}`;
+      const value = gap ? NO_DATA : this.yFormatter(sampleOf(point.value).y);
+      text.textContent = `${point.name}: ${value}`;
       row.append(swatch, text);
       box.appendChild(row);
       if (!gap && point.value.y !== null) {
@@ -127,6 +130,7 @@ class Chart {
     this.step = 1;
     this.renders = 0;
     this.drawn = {};
+    this.bounds = yBounds(0, 1);  // where points are drawn at most (draw() sets it)
     this.graph = new Rickshaw.Graph({
       element: this.element,
       renderer: WindowedLine,
@@ -190,14 +194,17 @@ class Chart {
     const budget = Math.min(MAX_DRAWN, Math.max(MIN_DRAWN, POINTS_PER_PIXEL * this.graph.width));
     for (const s of this.series) {
       const data = store.get(s.id);
-      s.data = decimate(data.range(from, now), budget);
+      s.data = decimate(enterFromLeft(data.range(from, now), from, now), budget);
       s.gapLimit = data.gapLimit;
     }
+    const y = this.yDomain(from);
+    this.bounds = yBounds(...y);
+    for (const s of this.series) s.data = clampPoints(s.data, this.bounds);
     this.now = now;
     const {ticks, step} = ticksFor(from, now, this.graph.width);
     this.step = step;
     this.xAxis.tickValues = ticks;
-    this.graph.renderer.view = {x: [from, now + (now - from) * X_PADDING], y: this.yDomain(from)};
+    this.graph.renderer.view = {x: [from, now + (now - from) * X_PADDING], y};
     this.render();
     this.fitYAxis();
     return true;
@@ -211,9 +218,10 @@ class Chart {
     for (const s of this.series) {
       if (!s.disabled && s.path) s.path.setAttribute('data-series', s.id);
       const last = s.data.findLast((p) => !p.gap);
+      const sample = last === undefined ? null : sampleOf(last);
       this.drawn[s.id] = {
         count: s.disabled ? 0 : s.data.length,
-        last: last === undefined ? null : {t: last.x, v: last.y},
+        last: sample === null ? null : {t: sample.x, v: sample.y},
       };
     }
     this.element.toggleAttribute('data-empty', !this.series.some((s) => s.data.length));
@@ -252,7 +260,8 @@ class Chart {
     this.resize();
   }
 
-  // y range: the configured min/max, else the visible values and the limit lines.
+  // y range: the configured min/max, else the visible values and the limit lines; all clamped
+  // (clampValue) so that the span is finite.
   yDomain(from) {
     let low = Infinity;
     let high = -Infinity;
@@ -272,9 +281,11 @@ class Chart {
       low = 0;
       high = 1;
     }
+    low = clampValue(low);
+    high = clampValue(high);
     const pad = (high - low) * Y_PADDING || Math.max(Math.abs(high) * Y_PADDING, 1);
-    low = Number.isFinite(this.min) ? this.min : low - pad;
-    high = Number.isFinite(this.max) ? this.max : high + pad;
+    low = Number.isFinite(this.min) ? clampValue(this.min) : low - pad;
+    high = Number.isFinite(this.max) ? clampValue(this.max) : high + pad;
     if (!(low < high)) high = low + 1;
     return [low, high];
   }
@@ -284,7 +295,7 @@ class Chart {
     const graph = this.graph;
     const layer = graph.vis.append('svg:g').attr('class', 'limits');
     for (const limit of this.limits) {
-      const y = graph.y(limit.value);
+      const y = graph.y(clampY(limit.value, this.bounds));
       layer.append('svg:line')
         .attr('x1', 0).attr('x2', graph.width).attr('y1', y).attr('y2', y);
       if (limit.label) {
