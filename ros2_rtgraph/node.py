@@ -94,9 +94,9 @@ PARAMETERS = (
 )
 #: The parameters that override the YAML ``server:`` section, by the same rules.
 SERVER_PARAMETERS = ('host', 'port', 'token', 'frame_rate', 'max_points', 'window')
-#: Parameters for which an empty string is a value, not "not given" (what a launch argument
-#: left blank passes): ``-p "token:=''"`` switches access control off, as ``token: ''`` in the
-#: YAML does. rclpy tells the two apart (an absent parameter is NOT_SET, an empty one a STRING).
+#: Parameters for which an empty string is a value, not "not given": ``-p "token:=''"`` (and
+#: the launch file's ``token:=none``) switches access control off, as ``token: ''`` in the YAML
+#: does. rclpy tells the two apart (an absent parameter is NOT_SET, an empty one a STRING).
 EMPTY_IS_A_VALUE = frozenset({'token'})
 
 
