@@ -23,7 +23,8 @@ counter is not locked because only that thread moves it, and it is published
 only after the ring's lock was released, so a reader that saw ``committed = n``
 finds sample ``n`` when it takes that lock. Any number of reader
 threads may call :attr:`SampleStore.committed`, :meth:`SampleRing.read_since`,
-:meth:`SampleRing.read_window`, ``len()``, ``appended`` and ``overwritten``.
+:meth:`SampleRing.read_last`, :meth:`SampleRing.read_window`, ``len()``, ``appended``
+and ``overwritten``.
 Readers get copies, never views into a ring.
 """
 
@@ -155,18 +156,31 @@ class SampleRing:
         return Samples(self._ordered(self._seq, first, stop), self._ordered(self._t, first, stop),
                        self._ordered(self._v, first, stop))
 
-    def read_since(self, seq: int, upto: int | None = None) -> Samples:
+    def read_since(self, seq: int, upto: int | None = None, limit: int | None = None) -> Samples:
         """
         Return the held samples with ``seq < s <= upto``, oldest first.
 
         :param seq: exclusive lower bound, e.g. the last sequence number a client has.
         :param upto: inclusive upper bound, normally ``store.committed`` read once for
             all rings; ``None`` means everything held.
+        :param limit: at most this many samples, the oldest of them; ``None``: no limit.
         """
         with self._lock:
             first = self._count_upto(seq)
             stop = self._size if upto is None else self._count_upto(upto)
+            if limit is not None:
+                stop = min(stop, first + limit)
             return self._copy(first, max(first, stop))
+
+    def read_last(self, upto: int | None = None) -> Samples:
+        """
+        Return the newest held sample with ``s <= upto`` (none if there is none).
+
+        :param upto: inclusive upper bound; ``None`` means everything held.
+        """
+        with self._lock:
+            stop = self._size if upto is None else self._count_upto(upto)
+            return self._copy(max(0, stop - 1), stop)
 
     def read_window(self, seconds: float, upto: int | None = None) -> Samples:
         """

@@ -67,6 +67,25 @@ def test_read_since_bounds_across_the_wrap(since, upto, expected):
     assert got.v.tolist() == [-s for s in expected]
 
 
+@pytest.mark.parametrize(('since', 'upto', 'limit', 'expected', 'last'), [
+    # The same ring: seq 3..7 held; the oldest `limit` of a read, and the newest up to `upto`.
+    (0, None, 2, [3, 4], [7]),
+    (4, None, 1, [5], [7]),
+    (4, 6, 5, [5, 6], [6]),
+    (0, None, 0, [], [7]),
+    (7, None, 1, [], [7]),
+    (0, 2, 1, [], []),
+])
+def test_read_since_limit_and_read_last_across_the_wrap(since, upto, limit, expected, last):
+    store = SampleStore(['a'], capacity=5)
+    for i in range(1, 8):
+        store.append('a', i * 10.0, -i)
+    ring = store.rings['a']
+    assert ring.read_since(since, upto, limit=limit).seq.tolist() == expected
+    newest = ring.read_last(upto)
+    assert (newest.seq.tolist(), newest.t.tolist()) == (last, [s * 10.0 for s in last])
+
+
 def test_counts_and_length_when_full():
     store = SampleStore(['a'], capacity=3)
     ring = store.rings['a']
