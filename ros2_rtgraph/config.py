@@ -10,6 +10,10 @@ and its key path, e.g. ``graph.yaml:12: charts[1].series[0].qos: invalid value '
 
 No rclpy here: topic and message type names are checked for shape only, and field paths only
 for being non-empty. The node checks them against the real message classes (fieldpath.py).
+
+Size is checked here too, before anything large is built: at most :data:`MAX_SERIES` series,
+a walk of at most :data:`MAX_YAML_NODES` nodes (an alias counts at each use), and rings that
+fit ``server.memory`` (budget.py).
 """
 
 from collections.abc import Callable
@@ -38,6 +42,8 @@ from yaml.nodes import SequenceNode
 from yaml.representer import SafeRepresenter
 from yaml.resolver import Resolver
 
+from ros2_rtgraph.budget import DEFAULT_MEMORY_MB
+from ros2_rtgraph.budget import over_budget
 from ros2_rtgraph.hosts import allowed_host_entry
 from ros2_rtgraph.msgtypes import MessageTypeError
 from ros2_rtgraph.msgtypes import normalize_type_name
@@ -49,6 +55,11 @@ QOS_CHOICES = ('auto', 'sensor_data', 'reliable', 'best_effort')
 MAX_TOPIC_NAME_CHARS = 247
 #: Shortest configured token: anything shorter is too easy to guess from the network.
 MIN_TOKEN_CHARS = 16
+#: Series one file may chart, over all its charts.
+MAX_SERIES = 1000
+#: Mapping entries and list items the walk may visit: YAML aliases let a small file name the
+#: same subtree again and again (20000 ``- *c`` in 100 KB), and each use counts.
+MAX_YAML_NODES = 100_000
 
 
 class ConfigError(Exception):
@@ -86,6 +97,7 @@ class ServerConfig:
     token: str | None = None  # None = generate at start-up, '' = auth off
     max_clients: int = 16
     allowed_hosts: tuple[str, ...] = ()  # more Host names served without a token (hosts.py)
+    memory: int = DEFAULT_MEMORY_MB  # MB for rings and CSV downloads (budget.py)
 
 
 @dataclass(frozen=True)
@@ -175,6 +187,14 @@ class _Reader:
 
     def __init__(self, source: str):
         self.source = source
+        self.walked = 0  # mapping entries and list items visited, aliases each time
+
+    def _walk(self, node: Node, key: str, items: int) -> None:
+        """Count ``items`` more visited nodes; fail once aliases have made the walk too long."""
+        self.walked += items
+        if self.walked > MAX_YAML_NODES:
+            self.fail(node, key, f'the file expands to more than {MAX_YAML_NODES} YAML nodes '
+                      '(each use of an alias counts)')
 
     def fail(self, node: Node, key: str, message: str) -> NoReturn:
         line = _line(node) if node.start_mark is not None else None  # None: not from a file
@@ -217,6 +237,7 @@ class _Reader:
         """Return key name -> (key node, value node); reject unknown, duplicate, odd keys."""
         self.expect(node, key, 'a mapping', ('mapping',))
         pairs: list[_Entry] = node.value
+        self._walk(node, key, len(pairs))
         entries: dict[str, _Entry] = {}
         for key_node, value_node in pairs:
             if isinstance(key_node, ScalarNode) and key_node.tag == _TAG + 'merge':
@@ -234,6 +255,7 @@ class _Reader:
     def sequence(self, node: Node, key: str) -> list[Node]:
         self.expect(node, key, 'a list', ('list',))
         items: list[Node] = node.value
+        self._walk(node, key, len(items))
         return items
 
     @overload
@@ -418,6 +440,7 @@ _SERVER_RULES: _Rules = {
     'token': _token,
     'max_clients': lambda r, n, k: r.integer(n, k, 1, 1000),
     'allowed_hosts': _host_names,
+    'memory': lambda r, n, k: r.integer(n, k, 1, 1 << 20),  # MB, up to 1 TB
 }
 #: Server keys whose values are text: an override's value is taken as it is, whatever its type
 #: (``-p token:=1234`` is the token '1234').
@@ -485,6 +508,11 @@ def _chart(reader: _Reader, node: Node, chart: int, first_id: int) -> ChartConfi
     items = reader.sequence(series_node, f'{path}.series')
     if not items:
         reader.fail(series_node, f'{path}.series', 'a chart needs at least one series')
+    if first_id + len(items) > MAX_SERIES:
+        # The key's line: an aliased list's own line would be its anchor's.
+        reader.fail(entries['series'][0], f'{path}.series',
+                    f'{first_id + len(items)} series so far, more than the {MAX_SERIES} a file '
+                    'may chart (each use of a YAML alias counts)')
     series: list[SeriesConfig] = []
     seen: dict[tuple[str, str, float, float], SeriesConfig] = {}
     for index, item in enumerate(items):
@@ -531,6 +559,7 @@ def parse_config(text: str, source: str = '<string>') -> Config:
         raise ConfigError('file is empty', source=source)
     entries = reader.mapping(root, '', _TOP_KEYS)
     server = ServerConfig()
+    server_entries: dict[str, _Entry] = {}
     if 'server' in entries:
         server_entries = reader.mapping(entries['server'][1], 'server', _SERVER_RULES)
         server = ServerConfig(**_values(reader, server_entries, 'server', _SERVER_RULES))
@@ -542,7 +571,21 @@ def parse_config(text: str, source: str = '<string>') -> Config:
     charts: list[ChartConfig] = []
     for index, node in enumerate(chart_nodes):
         charts.append(_chart(reader, node, index, sum(len(c.series) for c in charts)))
-    return Config(server=server, charts=tuple(charts), source=source)
+    config = Config(server=server, charts=tuple(charts), source=source)
+    _check_budget(reader, config, server_entries, entries['charts'][0])
+    return config
+
+
+def _check_budget(reader: _Reader, config: Config, server_entries: dict[str, _Entry],
+                  charts_key: Node) -> None:
+    """Refuse rings larger than ``server.memory``, at ``server.buffer`` if the file sets it."""
+    problem = over_budget(len(config.series), config.server.buffer, config.server.memory)
+    if problem is None:
+        return
+    for name in ('buffer', 'memory'):
+        if name in server_entries:
+            reader.fail(server_entries[name][1], f'server.{name}', problem)
+    reader.fail(charts_key, 'charts', problem)
 
 
 def apply_overrides(server: ServerConfig, values: Mapping[str, object], *,

@@ -301,6 +301,12 @@ def _chart(*lines: str) -> str:
     return 'charts:\n  - ' + '\n    '.join(lines) + '\n'
 
 
+def _series_lines(count: int) -> str:
+    """Return a document of one chart with ``count`` series, from line 4 on."""
+    return 'charts:\n  - title: t\n    series:\n' + ''.join(
+        f'      - /t{i}.x\n' for i in range(count))
+
+
 def _one_series(series: str) -> str:
     """Return a document whose only series is ``series`` on line 4."""
     return _chart('title: t', 'series:', f'  - {series}')
@@ -359,6 +365,10 @@ BAD = [
     (_server('buffer: 1'), 2, 'server.buffer', 'must be between 2 and 10000000, got 1'),
     (_server('max_points: 3'), 2, 'server.max_points', 'must be between 4 and 100000'),
     (_server('max_clients: 0'), 2, 'server.max_clients', 'must be between 1 and 1000'),
+    (_server('memory: 0'), 2, 'server.memory', 'must be between 1 and 1048576, got 0'),
+    (_server('memory: 2000000'), 2, 'server.memory', 'must be between 1 and 1048576'),
+    (_server('memory: 64.5'), 2, 'server.memory', 'expected an integer, got float 64.5'),
+    (_server('memory: 64 MB'), 2, 'server.memory', "expected an integer, got string '64 MB'"),
     (_server('token: 123'), 2, 'server.token', 'expected a string (or null), got integer 123'),
     (_server('token: true'), 2, 'server.token', 'got boolean true'),
     (_server('token: a'), 2, 'server.token',
@@ -451,6 +461,28 @@ BAD = [
     (_chart('title: t', 'series: [/a.x, {topic: a, field: x}]'), 3, 'charts[0].series[1]',
      'duplicate series /a.x (same topic, field, scale and offset as charts[0].series[0] at '
      'line 3)'),
+    # the memory budget: at server.buffer when the file sets it, else server.memory, else charts
+    ('server:\n  buffer: 10000000\n  memory: 300\n' + _series_lines(13), 2, 'server.buffer',
+     'needs 2980 MB, more than server.memory (300 MB): rings 2976 MB (13 series x 10000000 '
+     'samples x 24 bytes), CSV downloads 4 MB (2 at once, 2 MB each); lower server.buffer, '
+     'chart fewer series or raise server.memory'),
+    ('server:\n  memory: 4\n' + BASE, 2, 'server.memory',
+     'needs 5 MB, more than server.memory (4 MB): rings 1 MB (1 series x 20000 samples'),
+    (_series_lines(600), 1, 'charts', 'needs 280 MB, more than server.memory (256 MB)'),
+    # the series cap, counted over all charts and every use of an alias
+    (_series_lines(1001), 3, 'charts[0].series',
+     '1001 series so far, more than the 1000 a file may chart (each use of a YAML alias counts)'),
+    ('server: {memory: 1024}\n' + _series_lines(600) + '  - title: u\n    series:\n'
+     + ''.join(f'      - /u{i}.x\n' for i in range(401)), 606, 'charts[1].series',
+     '1001 series so far'),
+    ('charts:\n- title: t\n  series:\n  - &c /a.x\n' + '  - *c\n' * 20000, 3,
+     'charts[0].series', '20001 series so far'),
+    ('charts:\n- &c {title: t, series: [/a.x]}\n' + '- *c\n' * 1000, 2, 'charts[1000].series',
+     '1001 series so far'),
+    # aliases that multiply the walk without adding series: 20 charts of 5000 limit lines
+    ('charts:\n- &c {title: t, limits: [' + ', '.join(['1'] * 5000) + '], series: [/a.x]}\n'
+     + '- *c\n' * 19, 2, 'charts[19].limits',
+     'the file expands to more than 100000 YAML nodes (each use of an alias counts)'),
     # deep in a block document: the line of the value, the full key path
     ('charts:\n'
      '  - title: first\n'

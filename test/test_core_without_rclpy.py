@@ -17,6 +17,7 @@ ROS_MODULES = {
 CORE_MODULES = [
     'ros2_rtgraph.config',
     'ros2_rtgraph.hosts',
+    'ros2_rtgraph.budget',
     'ros2_rtgraph.fieldpath',
     'ros2_rtgraph.msgtypes',
     'ros2_rtgraph.ringbuffer',

@@ -377,6 +377,30 @@ def test_bad_config_exits_2_with_file_line_and_key(tmp_path, yaml_text, line, ke
     assert 'Traceback' not in result.stderr
 
 
+def _many_series(count: int) -> str:
+    return 'charts:\n  - title: T\n    series:\n' + ''.join(
+        f'      - /m{index}.data\n' for index in range(count))
+
+
+@pytest.mark.parametrize(('yaml_text', 'line', 'key', 'parts'), [
+    # 500 rings of 10 million samples (114 GB): numpy's MemoryError traceback, once
+    ('server:\n  buffer: 10000000\n' + _many_series(500), 2, 'server.buffer',
+     ['needs 114446 MB, more than server.memory (256 MB)',
+      '500 series x 10000000 samples x 24 bytes', 'raise server.memory']),
+    # 20000 aliases in 140 KB, which expanded to 20001 series and 4.4 GB
+    ('charts:\n- title: T\n  series:\n  - &c /a.data\n' + '  - *c\n' * 20000, 3,
+     'charts[0].series', ['20001 series so far, more than the 1000 a file may chart']),
+], ids=['rings', 'aliases'])
+def test_config_beyond_the_memory_budget_exits_2_in_one_line(tmp_path, yaml_text, line, key,
+                                                             parts):
+    path = write_config(tmp_path, yaml_text)
+    result = run_rtgraph(rtgraph_command(path))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f'rtgraph: {path}:{line}: {key}: ')
+    assert all(part in result.stderr for part in parts), result.stderr
+    assert result.stderr.count('\n') == 1, result.stderr  # one line, no traceback
+
+
 def test_bad_parameter_exits_2_with_the_message_the_yaml_gives(tmp_path):
     in_file = write_config(tmp_path, 'server:\n  frame_rate: 1000\n' + MINIMAL_YAML, 'in.yaml')
     from_file = run_rtgraph(rtgraph_command(in_file))
