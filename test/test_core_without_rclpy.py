@@ -31,6 +31,7 @@ CORE_MODULES = [
     'ros2_rtgraph.web.sse',
     'ros2_rtgraph.web.stream',
     'ros2_rtgraph.web.app',
+    'ros2_rtgraph.web.export',
     'ros2_rtgraph.web.tokenfile',
     'ros2_rtgraph.web.logtext',
     'ros2_rtgraph.web.auth',

@@ -11,6 +11,8 @@ tell exactly which samples a client got: none missing, none twice.
 
 import csv
 import errno
+import gc
+import http.client
 import io
 import json
 import socket
@@ -30,6 +32,7 @@ from ros2_rtgraph.config import parse_config
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.web import build_site
+from ros2_rtgraph.web.app import EXTENSION
 from ros2_rtgraph.web.broadcast import FramePump
 from ros2_rtgraph.web.server import OneSendWriter
 from ros2_rtgraph.web.server import ServerBindError
@@ -402,6 +405,101 @@ def test_csv_export_rejects_bad_parameters(make_site, query, message):
     assert status == 400
     assert headers['Content-Type'] == 'application/json'
     assert message in json.loads(body)['error']
+
+
+#: Samples in the big store: 500 000 per fed series, in rings of 600 000.
+BIG = 1_000_000
+
+
+def _fill_big_store(site) -> None:
+    """Write BIG samples as the feeder would (seq, t = seq / 100, value seq), then start it."""
+    append = site.store.append
+    for seq in range(1, BIG + 1):
+        append(FED[seq % 2], seq / 100, float(seq))
+    site.feeder.start()  # carries on from BIG + 1 while the test runs
+
+
+def _status_kb(field: str) -> int:
+    """Return a figure of this process from /proc/self/status, in kB (e.g. 'VmHWM')."""
+    with open('/proc/self/status', encoding='ascii') as status:
+        for line in status:
+            if line.startswith(field + ':'):
+                return int(line.split()[1])
+    raise AssertionError(f'no {field} in /proc/self/status')
+
+
+def test_csv_export_of_a_million_samples_streams_in_little_memory_while_a_stream_flows(
+        make_site):
+    site = make_site(buffer=600_000, feed=False)
+    _fill_big_store(site)
+    arrivals: list[float] = []
+    done = threading.Event()
+    with SSEClient(HOST, site.port) as client:
+        _start(client)
+
+        def watch() -> None:
+            while not done.is_set():
+                client.next_event('data')
+                arrivals.append(time.monotonic())
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        gc.collect()
+        with open('/proc/self/clear_refs', 'w', encoding='ascii') as clear:
+            clear.write('5')  # peak RSS (VmHWM) starts again from the RSS now
+        before = _status_kb('VmRSS')
+        connection = http.client.HTTPConnection(HOST, site.port, timeout=30)
+        started = time.monotonic()
+        connection.request('GET', '/api/export.csv')
+        response = connection.getresponse()
+        lines, tail = 0, b''
+        while chunk := response.read(65536):
+            lines += chunk.count(b'\n')
+            tail = (tail + chunk)[-200:]
+        ended = time.monotonic()
+        connection.close()
+        growth_mb = (_status_kb('VmHWM') - before) / 1024
+        done.set()
+        watcher.join(15)
+    assert response.status == 200
+    last = tail.splitlines()[-1].decode('ascii').split(',')
+    # Every sample up to the request's bound, once: the last row's seq is the row count.
+    assert int(last[2]) == lines - 1 >= BIG
+    assert growth_mb < 50, f'peak RSS grew by {growth_mb:.1f} MB during the export'
+    during = [t for t in arrivals if started <= t <= ended]
+    gaps = [b - a for a, b in zip([started, *during], [*during, ended], strict=True)]
+    assert max(gaps) < 1.0, f'no data event for {max(gaps):.2f} s during the export'
+
+
+def test_csv_exports_beyond_two_at_once_get_503_and_streams_are_not_counted(make_site):
+    site = make_site(buffer=600_000, feed=False)
+    _fill_big_store(site)
+    exports = site.app.extensions[EXTENSION].exports
+    held = []
+    for _ in range(2):  # two downloads that nobody reads: they stay open, blocked on the socket
+        connection = http.client.HTTPConnection(HOST, site.port, timeout=10)
+        # A small receive buffer: loopback's would otherwise take the whole file (up to 32 MB).
+        connection.sock = socket.socket()
+        connection.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+        connection.sock.connect((HOST, site.port))
+        connection.request('GET', '/api/export.csv')
+        held.append(connection.getresponse())  # it holds the socket now: keep it open
+        assert held[-1].status == 200
+    assert exports.active == 2
+    status, headers, body = site.get('/api/export.csv?series=s2')
+    assert status == 503
+    assert headers['Retry-After'] == '5'
+    assert json.loads(body) == {'error': 'too many CSV downloads at once (at most 2)'}
+    with SSEClient(HOST, site.port) as client:
+        assert client.status == 200
+        assert client.next_event().event == 'meta'
+    held.pop().close()  # the blocked send fails: its slot is freed
+    deadline = time.monotonic() + 10
+    while exports.active > 1:
+        assert time.monotonic() < deadline, 'a closed download kept its slot'
+        time.sleep(0.02)
+    status, _, body = site.get('/api/export.csv?series=s2')
+    assert (status, body) == (200, b'series,label,seq,t,value\n')
+    held.pop().close()
 
 
 def test_api_config_describes_the_charts(make_site):

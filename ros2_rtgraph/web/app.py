@@ -13,7 +13,8 @@ Hardening, in request order: a query string that is not well-formed UTF-8 gets 4
 ``/healthz`` aside, a bridge without a token answers 403 to a ``Host`` that is not local
 (:mod:`ros2_rtgraph.hosts`: DNS rebinding), and one with a token answers 401 without it (see
 :mod:`.auth`) and 429 to an address that guessed wrong too often (:mod:`.throttle`);
-``/stream`` beyond ``server.max_clients`` gets 503 with ``Retry-After``. Every response
+``/stream`` beyond ``server.max_clients``, and a CSV download beyond
+:data:`~ros2_rtgraph.budget.MAX_EXPORTS`, get 503 with ``Retry-After``. Every response
 carries :data:`SECURITY_HEADERS`. All routes are GET (and HEAD): the bridge is read-only.
 
 The log gets one line when a ``/stream`` client connects and one when it goes away (address,
@@ -22,9 +23,7 @@ short user agent, duration), through the ``log`` callable (the node's ROS logger
 """
 
 from collections.abc import Callable
-import csv
 from dataclasses import dataclass
-import io
 import json
 import logging
 import math
@@ -40,10 +39,10 @@ from flask import render_template
 from flask import request
 from flask import Response
 from flask import send_from_directory
-import numpy as np
 import xstatic.pkg.d3
 import xstatic.pkg.rickshaw
 
+from ros2_rtgraph.budget import MAX_EXPORTS
 from ros2_rtgraph.config import Config
 from ros2_rtgraph.hosts import LocalHosts
 from ros2_rtgraph.ringbuffer import SampleStore
@@ -54,6 +53,7 @@ from ros2_rtgraph.web.auth import token_matches
 from ros2_rtgraph.web.auth import TOKEN_PARAMETER
 from ros2_rtgraph.web.auth import unauthorized_page
 from ros2_rtgraph.web.broadcast import FramePump
+from ros2_rtgraph.web.export import csv_chunks
 from ros2_rtgraph.web.limits import query_string_problem
 from ros2_rtgraph.web.limits import StreamLimit
 from ros2_rtgraph.web.logtext import client_name
@@ -64,9 +64,8 @@ from ros2_rtgraph.web.stream import stream_events
 from ros2_rtgraph.web.throttle import GuessThrottle
 
 EXTENSION = 'rtgraph'
-CSV_COLUMNS = ('series', 'label', 'seq', 't', 'value')
-#: Seconds a client over the stream cap is asked to wait (the page retries on its own timer:
-#: a 503 closes an EventSource for good).
+#: Seconds a client over the stream or download cap is asked to wait (the page retries on its
+#: own timer: a 503 closes an EventSource for good).
 RETRY_AFTER_SECONDS = 5
 #: Endpoints open without the token and to any Host: liveness probes (which often name the
 #: bridge by a container or pod address), and they learn nothing but 'ok'.
@@ -99,6 +98,7 @@ class AppState:
     heartbeat: float
     token: str  # '' = no token needed
     streams: StreamLimit
+    exports: StreamLimit  # CSV downloads at once: each holds a chunk of the rings (budget.py)
     log: Callable[[str], object]  # info lines: stream clients coming and going
     hosts: LocalHosts  # the Host headers served without a token
     guesses: GuessThrottle  # token checks per client address
@@ -128,7 +128,7 @@ def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: Fram
     app.extensions[EXTENSION] = AppState(
         config=config, store=store, stats=stats, pump=pump, heartbeat=heartbeat,
         token=token or '',
-        streams=StreamLimit(config.server.max_clients),
+        streams=StreamLimit(config.server.max_clients), exports=StreamLimit(MAX_EXPORTS),
         log=log or logging.getLogger(__name__).info,
         hosts=LocalHosts.for_server(config.server.host, config.server.allowed_hosts,
                                     socket.gethostname()),
@@ -148,6 +148,13 @@ def _json_response(body: object, status: int = 200) -> Response:
 
 def _bad_request(message: str) -> Response:
     return _json_response({'error': message}, status=400)
+
+
+def _busy(message: str) -> Response:
+    """Answer a client over a cap: 503, to come back in :data:`RETRY_AFTER_SECONDS`."""
+    response = _json_response({'error': message}, 503)
+    response.headers['Retry-After'] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @bp.before_app_request
@@ -277,10 +284,7 @@ def stream() -> Response:
     slot = state.streams.guard(events, on_close=gone)
     if slot is None:
         events.close()
-        response = _json_response(
-            {'error': f'too many open streams (at most {state.streams.maximum})'}, 503)
-        response.headers['Retry-After'] = str(RETRY_AFTER_SECONDS)
-        return response
+        return _busy(f'too many open streams (at most {state.streams.maximum})')
     state.log(f'client {client} connected')
     return Response(slot, mimetype='text/event-stream', headers={
         'Cache-Control': 'no-cache',
@@ -306,10 +310,13 @@ def export_csv() -> Response:
     numpy and Python's ``float`` read back. One row per sample rather than one column per
     series keeps series with different rates and clocks exact: a wide table would need a row
     per distinct time and be mostly empty. ``pandas.read_csv(...).pivot(...)`` makes it wide.
+    The file is streamed from the rings a chunk at a time, and text cells are escaped against
+    formula injection (:mod:`.export`).
 
     Query parameters: ``series`` (comma-separated ids, default all) and ``seconds`` (the last
     seconds of each series, relative to its newest sample; default everything held).
-    An unknown series id or a bad ``seconds`` is a 400 that names it.
+    An unknown series id or a bad ``seconds`` is a 400 that names it; a download beyond
+    :data:`~ros2_rtgraph.budget.MAX_EXPORTS` at once, 503.
     """
     state = _state()
     config = state.config
@@ -329,39 +336,18 @@ def export_csv() -> Response:
         if not (math.isfinite(seconds) and seconds > 0):
             return _bad_request(f'seconds must be a positive number, got {text!r}')
 
-    upto = state.store.committed
-    reads = []
-    for sid in series_ids:
-        ring = state.store.rings[sid]
-        samples = ring.read_since(0, upto) if seconds is None else ring.read_window(seconds, upto)
-        reads.append((sid, samples))
-    body = _csv_text(reads, labels)
+    chunks = csv_chunks([state.store.rings[sid] for sid in series_ids],
+                        [(sid, labels[sid]) for sid in series_ids], state.store.committed,
+                        seconds=seconds)
+    slot = state.exports.guard(chunks)
+    if slot is None:
+        chunks.close()
+        return _busy(f'too many CSV downloads at once (at most {state.exports.maximum})')
     filename = time.strftime('rtgraph-%Y%m%d-%H%M%S.csv')
-    return Response(body, mimetype='text/csv', headers={
+    return Response(slot, mimetype='text/csv', headers={
         'Content-Disposition': f'attachment; filename="{filename}"',
         'Cache-Control': 'no-store',
     })
-
-
-def _csv_text(reads: list, labels: dict[str, str]) -> str:
-    """Merge the series' samples by sequence number into CSV text."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator='\n')
-    writer.writerow(CSV_COLUMNS)
-    if reads:
-        seq = np.concatenate([samples.seq for _, samples in reads])
-        t = np.concatenate([samples.t for _, samples in reads])
-        v = np.concatenate([samples.v for _, samples in reads])
-        which = np.concatenate([
-            np.full(len(samples.seq), position) for position, (_, samples) in enumerate(reads)])
-        order = np.argsort(seq, kind='stable')
-        names = [(sid, labels[sid]) for sid, _ in reads]
-        # repr() of a Python float round-trips exactly and spells non-finite nan/inf/-inf.
-        writer.writerows(
-            (*names[w], s, repr(tt), repr(vv))
-            for w, s, tt, vv in zip(which[order].tolist(), seq[order].tolist(),
-                                    t[order].tolist(), v[order].tolist(), strict=True))
-    return out.getvalue()
 
 
 @bp.route('/healthz')

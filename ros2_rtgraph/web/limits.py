@@ -9,6 +9,9 @@ taken in the view, before the response starts (so an over-the-cap client gets a 
 and given back when the WSGI server closes the response iterable, which it does however the
 response ends: the stream finished, the client went away, or its socket timed out. That is
 also the moment the log says the client went away.
+
+CSV downloads have a StreamLimit of their own: each holds a thread and a chunk of the rings
+while it lasts (the budget's ``CSV downloads`` part).
 """
 
 from collections.abc import Callable

@@ -1,0 +1,114 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""CSV downloads from real rings: chunked rows match the whole-store model, in bounded memory."""
+
+import csv
+import io
+import tracemalloc
+
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+import numpy as np
+import pytest
+
+from ros2_rtgraph.budget import EXPORT_CHUNK_BYTES
+from ros2_rtgraph.ringbuffer import SampleStore
+from ros2_rtgraph.web.export import csv_chunks
+from ros2_rtgraph.web.export import CSV_COLUMNS
+
+SERIES = ('a', 'b', 'c')
+
+
+def _rows(chunks: list[bytes]) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b''.join(chunks).decode('utf-8'))))
+
+
+def _model(store: SampleStore, ids: list[str], seconds: float | None) -> list[list[str]]:
+    """Return the rows as the whole-store export made them: every sample, merged by seq."""
+    rows = []
+    for sid in ids:
+        ring = store.rings[sid]
+        samples = ring.read_since(0) if seconds is None else ring.read_window(seconds)
+        rows += [(s, [sid, f'label {sid}', str(s), repr(t), repr(v)])
+                 for s, t, v in zip(samples.seq.tolist(), samples.t.tolist(),
+                                    samples.v.tolist(), strict=True)]
+    return [row for _, row in sorted(rows)]
+
+
+samples = st.lists(st.tuples(
+    st.sampled_from(SERIES), st.floats(-1e3, 1e3),
+    st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.just(-1.5))), max_size=80)
+
+
+@settings(max_examples=150, deadline=None)
+@given(samples=samples, capacity=st.integers(2, 20), rows=st.integers(1, 9),
+       ids=st.lists(st.sampled_from(SERIES), min_size=1, max_size=3, unique=True),
+       seconds=st.one_of(st.none(), st.floats(0.1, 2e3)))
+def test_chunked_rows_are_the_whole_store_merged_by_sequence_number(
+        samples, capacity, rows, ids, seconds):
+    store = SampleStore(list(SERIES), capacity)
+    for sid, t, v in samples:
+        store.append(sid, t, v)
+    chunks = list(csv_chunks([store.rings[sid] for sid in ids],
+                             [(sid, f'label {sid}') for sid in ids], store.committed,
+                             seconds=seconds, rows=rows))
+    assert _rows(chunks) == [list(CSV_COLUMNS), *_model(store, ids, seconds)]
+    # The header alone, then no chunk larger than `rows` sequence numbers, none empty.
+    assert all(1 <= chunk.count(b'\n') <= rows for chunk in chunks[1:])
+
+
+def test_samples_after_the_bound_and_overwritten_ones_are_not_exported():
+    store = SampleStore(['a'], capacity=4)
+    for seq in range(1, 7):  # 1 and 2 are overwritten
+        store.append('a', seq, -seq / 2)
+    upto = store.committed
+    chunks = csv_chunks([store.rings['a']], [('a', 'x')], upto, rows=2)
+    assert next(chunks) == b'series,label,seq,t,value\n'
+    assert next(chunks) == b'a,x,3,3.0,-1.5\na,x,4,4.0,-2.0\n'
+    store.append('a', 7.0, 0.0)  # after the bound; overwrites 3, which was written already
+    store.append('a', 8.0, 0.0)  # overwrites 4, ditto
+    store.append('a', 9.0, 0.0)  # overwrites 5, not written yet: left out
+    assert b''.join(chunks) == b'a,x,6,6.0,-3.0\n'
+
+
+def test_an_empty_store_exports_the_header_only():
+    store = SampleStore(['a', 'b'], capacity=3)
+    chunks = list(csv_chunks(list(store.rings.values()), [('a', 'a'), ('b', 'b')], 0,
+                             seconds=5.0))
+    assert chunks == [b'series,label,seq,t,value\n']
+
+
+@pytest.mark.parametrize(('times', 'seconds', 'kept'), [
+    ([0.0, 1.0, 2.0, 3.0], 2.0, [2, 3, 4]),  # t >= 3 - 2: the boundary sample is in
+    ([0.0, 1.0, 2.0, 3.0], 0.5, [4]),
+    ([5.0, 0.0, 4.0, 3.0], 1.0, [1, 3, 4]),  # the newest is the last written, not the largest t
+])
+def test_seconds_keep_what_read_window_keeps(times, seconds, kept):
+    store = SampleStore(['a'], capacity=8)
+    for t in times:
+        store.append('a', t, 0.0)
+    rows = _rows(list(csv_chunks([store.rings['a']], [('a', 'a')], 4, seconds=seconds, rows=3)))
+    assert [int(row[2]) for row in rows[1:]] == kept
+    assert kept == store.rings['a'].read_window(seconds).seq.tolist()
+
+
+@pytest.mark.parametrize('label', ['x', 'IMU z ' * 10, '\N{GRINNING FACE}' * 1000],
+                         ids=['short', 'ascii-60', 'emoji-1000'])
+def test_a_download_holds_no_more_than_its_part_of_the_budget(label):
+    store = SampleStore(['s0', 's1'], capacity=50_000)
+    for block in range(100):  # 1000 samples at a time, the series in turn
+        first = store.committed + 1
+        store.append_many(f's{block % 2}', np.arange(first, first + 1000) / 100,
+                          np.linspace(-1e6, 1e6, 1000))
+    rows = 0
+    tracemalloc.start()  # numpy reports its buffers to tracemalloc too
+    try:
+        for chunk in csv_chunks(list(store.rings.values()), [('s0', label), ('s1', 'b')],
+                                store.committed):
+            rows += chunk.count(b'\n')
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert rows == 1 + 100_000
+    assert peak <= EXPORT_CHUNK_BYTES, f'{peak / 2**20:.2f} MB'
