@@ -1,9 +1,10 @@
 # Copyright 2026 ros2_rtgraph developers
 # SPDX-License-Identifier: Apache-2.0
-"""CSV downloads from real rings: chunked rows match the whole-store model, in bounded memory."""
+"""CSV downloads from real rings: chunked rows match the whole-store model; formula escaping."""
 
 import csv
 import io
+import math
 import tracemalloc
 
 from hypothesis import given
@@ -16,8 +17,28 @@ from ros2_rtgraph.budget import EXPORT_CHUNK_BYTES
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.web.export import csv_chunks
 from ros2_rtgraph.web.export import CSV_COLUMNS
+from ros2_rtgraph.web.export import text_cell
 
 SERIES = ('a', 'b', 'c')
+
+
+@pytest.mark.parametrize(('text', 'cell'), [
+    # OWASP's starts: = + - @ tab and carriage return
+    ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+    ('+1+2', "'+1+2"),
+    ('-2+3', "'-2+3"),
+    ('@SUM(A1)', "'@SUM(A1)"),
+    ('\t=1', "'\t=1"),
+    ('\r=1', "'\r=1"),
+    # left as they are: no dangerous first character
+    ('IMU z', 'IMU z'),
+    ('a=1', 'a=1'),
+    (' =1', ' =1'),
+    ("'quoted", "'quoted"),
+    ('', ''),
+])
+def test_text_cell_escapes_what_a_spreadsheet_would_run(text, cell):
+    assert text_cell(text) == cell
 
 
 def _rows(chunks: list[bytes]) -> list[list[str]]:
@@ -55,7 +76,7 @@ def test_chunked_rows_are_the_whole_store_merged_by_sequence_number(
                              seconds=seconds, rows=rows))
     assert _rows(chunks) == [list(CSV_COLUMNS), *_model(store, ids, seconds)]
     # The header alone, then no chunk larger than `rows` sequence numbers, none empty.
-    assert all(1 <= chunk.count(b'\n') <= rows for chunk in chunks[1:])
+    assert all(1 <= chunk.count(b'\r\n') <= rows for chunk in chunks[1:])
 
 
 def test_samples_after_the_bound_and_overwritten_ones_are_not_exported():
@@ -64,19 +85,30 @@ def test_samples_after_the_bound_and_overwritten_ones_are_not_exported():
         store.append('a', seq, -seq / 2)
     upto = store.committed
     chunks = csv_chunks([store.rings['a']], [('a', 'x')], upto, rows=2)
-    assert next(chunks) == b'series,label,seq,t,value\n'
-    assert next(chunks) == b'a,x,3,3.0,-1.5\na,x,4,4.0,-2.0\n'
+    assert next(chunks) == b'series,label,seq,t,value\r\n'
+    assert next(chunks) == b'a,x,3,3.0,-1.5\r\na,x,4,4.0,-2.0\r\n'
     store.append('a', 7.0, 0.0)  # after the bound; overwrites 3, which was written already
     store.append('a', 8.0, 0.0)  # overwrites 4, ditto
     store.append('a', 9.0, 0.0)  # overwrites 5, not written yet: left out
-    assert b''.join(chunks) == b'a,x,6,6.0,-3.0\n'
+    assert b''.join(chunks) == b'a,x,6,6.0,-3.0\r\n'
+
+
+def test_labels_are_escaped_and_numbers_are_not():
+    store = SampleStore(['s0', 's1'], capacity=8)
+    store.append('s0', -2.0, -1.5)
+    store.append('s1', 1.0, -math.inf)
+    names = [('s0', '=cmd|"/c calc"!A1'), ('s1', '\r-x, "quoted"\n')]
+    rows = _rows(list(csv_chunks([store.rings['s0'], store.rings['s1']], names, 2)))
+    # A carriage return or line feed in a label is quoted, so the row stays one row.
+    assert rows[1:] == [['s0', '\'=cmd|"/c calc"!A1', '1', '-2.0', '-1.5'],
+                        ['s1', "'\r-x, \"quoted\"\n", '2', '1.0', '-inf']]
 
 
 def test_an_empty_store_exports_the_header_only():
     store = SampleStore(['a', 'b'], capacity=3)
     chunks = list(csv_chunks(list(store.rings.values()), [('a', 'a'), ('b', 'b')], 0,
                              seconds=5.0))
-    assert chunks == [b'series,label,seq,t,value\n']
+    assert chunks == [b'series,label,seq,t,value\r\n']
 
 
 @pytest.mark.parametrize(('times', 'seconds', 'kept'), [
@@ -106,7 +138,7 @@ def test_a_download_holds_no_more_than_its_part_of_the_budget(label):
     try:
         for chunk in csv_chunks(list(store.rings.values()), [('s0', label), ('s1', 'b')],
                                 store.committed):
-            rows += chunk.count(b'\n')
+            rows += chunk.count(b'\r\n')
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

