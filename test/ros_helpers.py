@@ -64,6 +64,9 @@ def free_port() -> int:
 def port_is_free(port: int) -> bool:
     """Return whether a server could bind ``port`` on loopback right now."""
     with socket.socket() as probe:
+        # As servers bind (rtgraph too): connections the last one closed stay in TIME_WAIT
+        # for a minute, and only a bind without SO_REUSEADDR would trip over them.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(('127.0.0.1', port))
         except OSError:

@@ -22,6 +22,7 @@ from web_helpers import FedSite
 from web_helpers import HOST
 from web_helpers import TOKEN
 
+from ros2_rtgraph.web import connections
 from ros2_rtgraph.web.logtext import client_name
 from ros2_rtgraph.web.logtext import MAX_AGENT_CHARS
 from ros2_rtgraph.web.logtext import short_user_agent
@@ -35,8 +36,9 @@ charts:
   - title: T
     series: [/client_log/value.data]
 """
-# What a request line looks like in Werkzeug's log, and what one looks like in ours at debug.
+# What a request line looks like in a server's access log, and what one looks like in ours.
 REQUEST_LINE = re.compile(r'HTTP/1\.[01]"? \d{3}|"(GET|HEAD) /')
+SERVER_LOGGER = connections.__name__  # the request lines, at debug
 
 
 @pytest.fixture(scope='module')
@@ -113,33 +115,37 @@ def _raw_request(site: FedSite, data: bytes) -> bytes:
 
 
 def test_request_lines_are_at_debug_without_the_token(site, caplog):
-    caplog.set_level(logging.DEBUG, logger='werkzeug')  # Werkzeug's own default is INFO
+    caplog.set_level(logging.DEBUG, logger=SERVER_LOGGER)
     assert site.get(f'/api/config?token={TOKEN}&tok%65n={TOKEN}')[0] == 200
     assert site.get('/healthz')[0] == 200
-    # Not HTTP: http.server names the whole request line in its complaint.
+    # Not HTTP: the server answers 400 itself, and logs the request line as it came.
     reply = _raw_request(site, f'GET /?token={TOKEN} junk HTTP/1.1\r\n\r\n'.encode())
     assert reply.split(b' ', 2)[1] == b'400'
-    server_lines = [r for r in caplog.records if r.name == 'werkzeug']
+    server_lines = [r for r in caplog.records if r.name == SERVER_LOGGER]
     text = '\n'.join(r.getMessage() for r in server_lines)
-    assert '"GET /api/config?token=...&token=... HTTP/1.1" 200' in text
-    assert '"GET /healthz HTTP/1.1" 200' in text
-    assert "Bad request syntax ('GET /?... junk HTTP/1.1')" in text
-    assert '"GET /?token=... junk HTTP/1.1" 400' in text
+    assert '"GET /api/config?token=...&token=... HTTP/1.1" 200 OK' in text
+    assert '"GET /healthz HTTP/1.1" 200 OK' in text
+    assert '"GET /?token=... junk HTTP/1.1" 400 Bad Request' in text
     assert all(r.levelno == logging.DEBUG for r in server_lines)
     assert TOKEN not in caplog.text
 
 
 def test_a_user_agent_cannot_write_control_characters_into_the_log(site, caplog):
     caplog.set_level(logging.INFO, logger='ros2_rtgraph.web.app')
-    agent = 'EvilBot/1.0\x1b[2J\x07\x85 (x)'  # an escape sequence, a bell, a C1 line break
+    # C0 controls (an escape, a bell) are not allowed in a header: the server refuses them.
+    refused = _raw_request(site, f'GET /stream?token={TOKEN} HTTP/1.1\r\nHost: x\r\n'
+                                 f'User-Agent: EvilBot/1.0\x1b[2J\x07\r\n\r\n'.encode())
+    assert refused.split(b' ', 2)[1] == b'400'
+    # Bytes 0x80-0xFF are (obs-text): a C1 CSI and a C1 line break reach the app.
+    agent = 'EvilBot/1.0\x9b2J\x85 (x)'
     with SSEClient(HOST, site.port, path=f'/stream?token={TOKEN}',
                    headers={'User-Agent': agent}) as client:
         assert client.status == 200
         wait_until(lambda: 'connected' in caplog.text, 10, what='the connect line')
     wait_until(lambda: 'disconnected' in caplog.text, 20, what='the disconnect line')
     lines = [r.getMessage() for r in caplog.records if r.name == 'ros2_rtgraph.web.app']
-    assert lines[0] == 'client 127.0.0.1 (EvilBot/1.0?[2J?? (x)) connected'
-    assert re.fullmatch(r'client 127\.0\.0\.1 \(EvilBot/1\.0\?\[2J\?\? \(x\)\) '
+    assert lines[0] == 'client 127.0.0.1 (EvilBot/1.0?2J? (x)) connected'
+    assert re.fullmatch(r'client 127\.0\.0\.1 \(EvilBot/1\.0\?2J\? \(x\)\) '
                         r'disconnected after \d+\.\d s', lines[1])
     assert len(lines) == 2
 

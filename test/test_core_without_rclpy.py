@@ -37,6 +37,7 @@ CORE_MODULES = [
     'ros2_rtgraph.web.auth',
     'ros2_rtgraph.web.limits',
     'ros2_rtgraph.web.throttle',
+    'ros2_rtgraph.web.connections',
     'ros2_rtgraph.web.server',
     'ros2_rtgraph.web.site',
 ]

@@ -15,6 +15,7 @@ import gc
 import http.client
 import io
 import json
+import re
 import socket
 import threading
 import time
@@ -34,7 +35,6 @@ from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.web import build_site
 from ros2_rtgraph.web.app import EXTENSION
 from ros2_rtgraph.web.broadcast import FramePump
-from ros2_rtgraph.web.server import OneSendWriter
 from ros2_rtgraph.web.server import ServerBindError
 from ros2_rtgraph.web.server import WebServer
 from ros2_rtgraph.web.stream import describe
@@ -603,32 +603,44 @@ def test_parse_event_id(text, expected):
     assert parse_event_id(text) == expected
 
 
-def test_one_send_writer_sends_what_was_written_at_flush_in_one_piece():
-    left, right = socket.socketpair()
-    with left, right:
-        writer = OneSendWriter(left)
-        assert writer.write(b'7\r\n') == 3
-        assert writer.write(bytearray(b'payload')) == 7
-        assert writer.write(b'') == 0
-        right.setblocking(False)
-        with pytest.raises(BlockingIOError):
-            right.recv(100)  # nothing is sent before the flush
-        writer.flush()
-        right.settimeout(10)
-        assert right.recv(100) == b'7\r\npayload'
-        writer.close()
-        assert writer.closed
-        with pytest.raises(ValueError):
-            writer.write(b'late')
+def _chunked_pieces(connection: socket.socket, count: int) -> tuple[bytes, list[bytes]]:
+    """Return a streaming response's head and then ``count`` successive recv() results."""
+    head = b''
+    while b'\r\n\r\n' not in head:
+        head += connection.recv(65536)
+    head, _, first = head.partition(b'\r\n\r\n')
+    pieces = [first] if first else []
+    while len(pieces) < count:
+        pieces.append(connection.recv(65536))
+    return head, pieces
 
 
-def test_one_send_writer_drops_what_a_failed_send_held():
-    left, right = socket.socketpair()
-    with left:
-        right.close()
-        writer = OneSendWriter(left)
-        writer.write(b'x' * 100)
-        with pytest.raises(OSError):
-            writer.flush()
-        writer.close()  # flushes nothing more: the failed bytes are gone
-        assert writer.closed
+def _whole_chunks(data: bytes) -> list[bytes]:
+    """Split chunked-encoded bytes into chunk payloads; fail unless ``data`` ends a chunk."""
+    payloads = []
+    while data:
+        size, _, rest = data.partition(b'\r\n')
+        assert re.fullmatch(rb'[0-9A-F]+', size), data[:80]
+        length = int(size, 16)
+        assert len(rest) >= length + 2 and rest[length:length + 2] == b'\r\n', data[:80]
+        payloads.append(rest[:length])
+        data = rest[length + 2:]
+    return payloads
+
+
+def test_each_event_batch_reaches_the_client_in_one_piece_and_at_once(make_site):
+    """The server sends a chunk (size line, events, CRLF) in one send, unbuffered, Nagle off."""
+    site = make_site()  # 10 frames/s
+    with socket.create_connection((HOST, site.port), timeout=10) as connection:
+        connection.sendall(b'GET /stream HTTP/1.1\r\nHost: x\r\n\r\n')
+        head, pieces = _chunked_pieces(connection, 32)
+    assert head.startswith(b'HTTP/1.1 200 ')
+    assert b'\r\nTransfer-Encoding: chunked' in head
+    # The first chunk (retry, meta, the snapshot) may be large: look at the live ones after it.
+    live = [_whole_chunks(piece) for piece in pieces[2:]]  # each recv ends where a chunk ends
+    events = [payload for chunks in live for payload in chunks]
+    assert all(payload.endswith(b'\n\n') for payload in events)  # each chunk: whole events
+    assert sum(payload.count(b'event: data\n') for payload in events) >= 25
+    # Unbuffered: the chunks came one by one as frames were made, not in a few large batches
+    # (generous, for a busy machine: a recv may return two chunks that arrived together).
+    assert len(live) >= len(events) / 2

@@ -1,53 +1,70 @@
 # Copyright 2026 ros2_rtgraph developers
 # SPDX-License-Identifier: Apache-2.0
 """
-Serve a WSGI app from a background thread with Werkzeug's threaded server.
+Serve a WSGI app from a background thread with waitress, so that no client can hold the bridge.
 
-One daemon thread per connection (Werkzeug's ``ThreadedWSGIServer``). :meth:`WebServer.stop`
-closes the listening socket, so the port is free again at once, but it does not end open
-streaming responses: their generators watch the app's stop event for that.
+Waitress reads and parses requests in one I/O thread and hands only complete requests to a
+fixed pool of worker threads (waitress ``docs/design.rst``): a connection costs a socket, not a
+thread, until its request is whole. The pool is ``max_clients`` + :data:`SPARE_THREADS`: every
+open ``/stream`` holds a worker for its whole life, the spares serve everything else. On top of
+waitress, whose own idle timeout (``channel_timeout``) counts every byte received as activity
+and never applies to a request in progress, :mod:`.connections` adds deadlines and a cap:
 
-Every connection's socket gets a timeout (:data:`CLIENT_TIMEOUT`). A client that stops
-reading (a phone that went to sleep, a stalled proxy) fills its socket buffers, and the next
-write then blocks only its own thread; the timeout turns that block into ``socket.timeout``,
-which Werkzeug treats as a dropped connection: the response is closed, its stream slot, thread
-and socket are freed. Memory does not grow meanwhile: the stalled thread holds at most the one
-chunk it is writing. The same timeout ends connections that never finish sending a request.
+- a connection must deliver a whole request within ``client_timeout`` seconds of opening (or of
+  its previous response), however it trickles the bytes, or it is closed;
+- output that cannot be sent for ``client_timeout`` seconds (a viewer that stopped reading)
+  drops the connection, which frees its worker, its stream slot and its socket. Meanwhile the
+  stream's worker waits once :data:`OUTPUT_HIGH_WATERMARK` bytes are pending (waitress's
+  ``outbuf_high_watermark``), so a stalled viewer never makes the bridge hold more than that;
+- at most :func:`connection_limit` connections, below the process's file-descriptor limit; when
+  they are all open, the one that has waited longest for its request makes room for a new one,
+  so a page load gets through a crowd of slow connections; accept() failing for want of file
+  descriptors pauses accepting for a moment instead of retrying in a busy loop.
 
-Each connection writes through :class:`OneSendWriter`: Werkzeug writes every chunk of a
-chunked response as four pieces (length, CRLF, data, CRLF) and then flushes; the writer sends
-them, and any headers before them, as one ``sendall`` at that flush. An SSE stream thus costs
-one system call and one TCP segment per event batch instead of four, which is most of what a
-client costs the bridge. Nagle's algorithm is off for the same reason: every write is already
-a whole batch, so holding it back for an ACK only adds latency.
+SSE is not buffered: since waitress 1.3 a worker sends what the app yields at once, from its own
+thread, as far as the socket takes it (``send_bytes`` is 1, its deprecated default: HISTORY.txt
+1.3.0, Pylons/waitress#246), and the I/O thread sends the rest when the socket drains. Each
+chunk of a chunked response, its size line included, is one ``send``: an SSE event batch
+leaves in one piece. Nagle's algorithm is off (waitress's default ``socket_options`` set
+TCP_NODELAY), since every write is already a whole batch.
 
-Request lines, and complaints about requests that are not HTTP, go to the ``werkzeug`` logger
-at debug, not at info: a page makes dozens of requests a minute, which would drown the log.
-They never carry the token (queries are redacted) nor control characters. The app logs each
-``/stream`` client at info instead.
+Request lines go to the logger of :mod:`.connections` at debug (waitress logs none): a page
+makes dozens of requests a minute. They never carry the token (queries are redacted) nor
+control characters. The app logs each ``/stream`` client at info instead. Responses carry
+``Server: rtgraph``, no version.
 """
 
-import io
-import re
+import socket
 import threading
-from typing import ClassVar
 
-from werkzeug.serving import BaseWSGIServer
-from werkzeug.serving import make_server
-from werkzeug.serving import WSGIRequestHandler
+from waitress.adjustments import Adjustments
+from waitress.task import ThreadedTaskDispatcher
 
-from ros2_rtgraph.web.auth import redact_token
-from ros2_rtgraph.web.logtext import printable
+from ros2_rtgraph.config import ServerConfig
+from ros2_rtgraph.web.connections import connection_limit
+from ros2_rtgraph.web.connections import GuardedServer
 
-#: Seconds one socket read or write may block before the connection is dropped. Longer than
-#: the stream's heartbeat is not needed: a live client drains a write within milliseconds.
+#: Seconds a connection may take to send its whole request, and the longest time output may
+#: wait to be sent, before the connection is dropped. A live client sends a request in
+#: milliseconds and drains a write within milliseconds.
 CLIENT_TIMEOUT = 15.0
-#: Characters of a request line kept in a debug line (http.server reads up to 64 KiB).
-MAX_LOGGED_CHARS = 300
-
-# What a message about an unparsable request may not carry: any query (it may hold the token
-# where no parser found it).
-_QUERY = re.compile(r'\?[^\s\'"]*')
+#: Worker threads beyond ``max_clients``: pages, assets, exports and the 503 for streams over
+#: the cap are served by these while every stream holds one worker.
+SPARE_THREADS = 4
+#: Bytes of pending output after which a stream's worker waits for the socket: what a viewer that
+#: stopped reading can make the bridge hold, besides one event batch.
+OUTPUT_HIGH_WATERMARK = 256 * 1024
+#: Pending output kept in memory rather than in a temporary file (waitress's ``outbuf_overflow``,
+#: 1 MiB by default): above the watermark plus a large snapshot, so streams never use a file.
+OUTPUT_IN_MEMORY = 16 * 1024 * 1024
+#: Longest request line plus headers; browsers send a few KiB (cookies included).
+MAX_HEADER_BYTES = 32 * 1024
+#: Longest request body: the bridge reads none, but a form post should still get its 405.
+MAX_BODY_BYTES = 64 * 1024
+#: What the ``Server`` header says: no version of anything.
+IDENT = 'rtgraph'
+#: Seconds the serving thread waits for the workers when it stops.
+WORKERS_TIMEOUT = 5.0
 
 
 class ServerBindError(OSError):
@@ -70,24 +87,41 @@ class ServerBindError(OSError):
 
 
 class WebServer:
-    """A Werkzeug server bound at construction and run in a thread by :meth:`start`."""
+    """A waitress server bound at construction and run in a thread by :meth:`start`."""
 
-    def __init__(self, app, host: str, port: int, *, client_timeout: float = CLIENT_TIMEOUT):
+    def __init__(self, app, host: str, port: int, *, client_timeout: float = CLIENT_TIMEOUT,
+                 max_clients: int = ServerConfig.max_clients):
         """
         Bind the listening socket.
 
         :param app: the WSGI application, e.g. from :func:`~.app.create_app`.
         :param host: address to bind, e.g. '127.0.0.1' or '::1'.
         :param port: port to bind; 0 picks a free one (see :attr:`port`).
-        :param client_timeout: seconds a socket read or write may block before the
-            connection is dropped.
+        :param client_timeout: seconds a connection may take to send its request, and that
+            its output may wait to be sent, before it is dropped.
+        :param max_clients: the app's cap on open streams (``server.max_clients``); each holds
+            a worker thread.
         :raise ServerBindError: the address is in use, not local, or not allowed.
         """
         self.host = host
-        self._server = _bind(app, host, port, client_timeout)
-        self._port: int = self._server.socket.getsockname()[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name='rtgraph-web', daemon=True)
+        listener = _listen(host, port)
+        self._port: int = listener.getsockname()[1]
+        threads = max_clients + SPARE_THREADS
+        # Settings from waitress docs/arguments.rst. `sockets`: we bind ourselves, so a bind
+        # failure keeps the operating system's reason (waitress would say 'Invalid host/port').
+        adjustments = Adjustments(
+            sockets=[listener], threads=threads, ident=IDENT,
+            outbuf_high_watermark=OUTPUT_HIGH_WATERMARK, outbuf_overflow=OUTPUT_IN_MEMORY,
+            max_request_header_size=MAX_HEADER_BYTES, max_request_body_size=MAX_BODY_BYTES,
+            log_socket_errors=False)  # a client going away is no error of ours
+        # Workers start in start(), so a server that never runs leaves no thread behind.
+        self._workers = ThreadedTaskDispatcher()
+        self._threads = threads
+        self._server = GuardedServer(
+            app, listener, adjustments, self._workers, timeout=client_timeout,
+            limit=connection_limit(max_clients))
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name='rtgraph-web', daemon=True)
 
     @property
     def port(self) -> int:
@@ -99,117 +133,63 @@ class WebServer:
         """Return the server's base URL, e.g. 'http://127.0.0.1:8080/'."""
         return f'http://{_address(self.host, self.port)}/'
 
+    @property
+    def connection_limit(self) -> int:
+        """Return how many connections may be open at once."""
+        return self._server.limit
+
     def start(self) -> None:
-        """Accept connections in a background thread."""
+        """Start the workers and accept connections in a background thread."""
+        self._workers.set_thread_count(self._threads)
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         """
-        Stop accepting connections and free the port; call from any thread but the server's.
+        Stop accepting connections, close them all and free the port; call from any thread.
+
+        Open streams end when the app's stop event is set (before this, see :class:`~.Site`);
+        their workers are waited for up to :data:`WORKERS_TIMEOUT`.
 
         :param timeout: seconds to wait for the serving thread to end.
         """
-        started = self._thread.ident is not None
-        if self._thread.is_alive():
-            self._server.shutdown()
-        self._server.server_close()
-        if started:
-            self._thread.join(timeout)
-
-
-class OneSendWriter(io.BufferedIOBase):
-    """
-    A connection's ``wfile`` that holds what is written until :meth:`flush`, then sends it at once.
-
-    Nothing is sent without a flush; Werkzeug flushes after every response chunk, and
-    ``socketserver`` flushes (and closes) the writer when the connection ends, so everything
-    written goes out. An interim ``100 Continue`` therefore travels with the response's first
-    bytes, which HTTP allows (the bridge reads no request bodies). Held bytes are dropped when
-    their send fails: the connection is finished then, and the closing flush must not block
-    on a stalled socket a second time.
-    """
-
-    def __init__(self, sock):
-        """
-        Write to ``sock``, a connected socket (its timeout bounds each send).
-
-        :param sock: the connection's socket.
-        """
-        super().__init__()
-        self._sock = sock
-        self._held: list[bytes] = []
-
-    def writable(self) -> bool:
-        """Return True: this is a writer."""
-        return True
-
-    def fileno(self) -> int:
-        """Return the socket's file descriptor."""
-        return self._sock.fileno()
-
-    def write(self, data) -> int:
-        """
-        Hold ``data`` until the next :meth:`flush`.
-
-        :param data: bytes or another buffer (copied, so the caller may reuse it).
-        :return: the number of bytes taken: all of them.
-        """
-        if self.closed:
-            raise ValueError('write to a closed writer')
-        held = data if type(data) is bytes else bytes(data)
-        if held:
-            self._held.append(held)
-        return len(held)
-
-    def flush(self) -> None:
-        """Send everything held in one ``sendall``; OSError (incl. timeout) propagates."""
-        if not self._held:
+        if self._stopping.is_set():
+            return  # stopped before: the trigger may be closed already
+        self._stopping.set()
+        if self._thread.ident is None:
+            self._close()
             return
-        held, self._held = self._held, []
-        self._sock.sendall(held[0] if len(held) == 1 else b''.join(held))
+        self._server.pull_trigger()  # wake the I/O loop: it closes everything on its way out
+        self._thread.join(timeout)
+
+    def _serve(self) -> None:
+        try:
+            self._server.serve(self._stopping)
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        # Only the thread that runs the I/O loop (or nobody, before start) touches its
+        # sockets. The trigger goes last: workers still finishing may pull it.
+        self._server.close_connections()
+        self._workers.shutdown(timeout=WORKERS_TIMEOUT)
+        self._server.close()
 
 
-class _StreamingRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler with one send per flush, no Nagle delay and a socket timeout."""
-
-    # socketserver.StreamRequestHandler.setup() applies these to each connection's socket
-    # (Werkzeug 2.0 to 3.1 alike); _bind sets the timeout in a subclass.
-    timeout: ClassVar[float | None] = CLIENT_TIMEOUT
-    disable_nagle_algorithm = True
-
-    def setup(self) -> None:
-        """Set up the connection as socketserver does, then write through one send per flush."""
-        super().setup()
-        self.wfile = OneSendWriter(self.connection)
-
-    def log_request(self, code: int | str = '-', size: int | str = '-') -> None:
-        """Log the request line at debug, the token redacted (Werkzeug logs it at info)."""
-        # requestline is this request's; path may still be the previous one's when it was bad.
-        words = [redact_token(word) for word in getattr(self, 'requestline', '').split(' ')]
-        # send_error passes an HTTPStatus, which Python 3.10 formats as 'HTTPStatus.NOT_FOUND'.
-        status = int(code) if isinstance(code, int) else code
-        self.log('debug', '"%s" %s %s', printable(' '.join(words), MAX_LOGGED_CHARS), status, size)
-
-    def log_error(self, format: str, *args) -> None:  # noqa: A002 (http.server's signature)
-        """Log a problem with a request (not HTTP, too long) at debug, queries left out."""
-        self.log('debug', '%s', printable(_QUERY.sub('?...', format % args), MAX_LOGGED_CHARS))
-
-
-def _bind(app, host: str, port: int, client_timeout: float) -> BaseWSGIServer:
-    handler = type('TimedRequestHandler', (_StreamingRequestHandler,),
-                   {'timeout': client_timeout})
+def _listen(host: str, port: int) -> socket.socket:
+    """Return a socket bound to ``host``:``port`` (not yet listening); ServerBindError if not."""
     try:
-        return make_server(host, port, app, threaded=True, request_handler=handler)
-    except SystemExit as error:
-        # Werkzeug 2.3+ prints the OSError and calls sys.exit(1) inside its except clause,
-        # so the OSError is still there as the context of the SystemExit.
-        cause = error.__context__
-        if not isinstance(cause, OSError):
-            raise
-        raise ServerBindError(host, port, cause.strerror or str(cause), cause.errno) from cause
-    except OSError as error:
-        # Werkzeug 2.0-2.2 let the OSError (and getaddrinfo's gaierror) through.
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        listener = socket.socket(family, kind, proto)
+    except OSError as error:  # socket.gaierror included: a name that does not resolve
         raise ServerBindError(host, port, error.strerror or str(error), error.errno) from error
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+    except OSError as error:
+        listener.close()
+        raise ServerBindError(host, port, error.strerror or str(error), error.errno) from error
+    return listener
 
 
 def _address(host: str, port: int) -> str:

@@ -7,8 +7,8 @@ The web side assembled in one place: frame pump, Flask app and server over the s
 someone else writes (the node in ``rtgraph``; a feeder thread in tests and benchmarks) and binds
 the port, so an address that cannot be used fails before anything runs. :class:`Site` starts
 the pump thread and the server's thread, and stops them in the one order that works: the stop
-event first (it ends the pump, and through it every open stream, which Werkzeug's shutdown
-would leave running), then the server (frees the port), then the pump thread is joined.
+event first (it ends the pump, and through it every open stream, which would otherwise hold its
+worker thread), then the server (frees the port), then the pump thread is joined.
 """
 
 from collections.abc import Callable
@@ -86,13 +86,13 @@ def build_site(config: Config, *, store: SampleStore, stats: StatsBoard, token: 
     :param log: takes one info line per stream client coming or going; default: the app
         module's Python logger.
     :param heartbeat: seconds between ``: ping`` comments on an idle stream.
-    :param client_timeout: seconds a socket read or write may block before the connection is
-        dropped.
+    :param client_timeout: seconds a connection may take to send its request, and that its
+        output may wait to be sent, before it is dropped.
     :return: the site, bound but not started.
     :raise ServerBindError: the address is in use, not local, or not allowed.
     """
     pump = FramePump(store, stats, config.server, stop_event=stop_event, clock=clock)
     app = create_app(config, store, stats, pump, heartbeat=heartbeat, token=token, log=log)
     server = WebServer(app, config.server.host, config.server.port,
-                       client_timeout=client_timeout)
+                       client_timeout=client_timeout, max_clients=config.server.max_clients)
     return Site(config, store, stats, pump, app, server, stop_event)
