@@ -157,6 +157,21 @@ def _busy(message: str) -> Response:
     return response
 
 
+#: The methods every route answers: the bridge is read-only.
+ALLOWED_METHODS = ('GET', 'HEAD')
+
+
+@bp.before_app_request
+def refuse_other_methods() -> Response | None:
+    """Answer 405 to any other method, OPTIONS included (Flask would answer it 200)."""
+    if request.method in ALLOWED_METHODS:
+        return None
+    response = _json_response({'error': 'only GET and HEAD are allowed: the bridge is read-only'},
+                              405)
+    response.headers['Allow'] = ', '.join(ALLOWED_METHODS)
+    return response
+
+
 @bp.before_app_request
 def check_request() -> Response | None:
     """Refuse mangled queries (400), foreign Hosts without a token (403), no token (401/429)."""
@@ -294,8 +309,10 @@ def stream() -> Response:
 
 @bp.route('/api/config')
 def api_config() -> Response:
-    """Describe the charts and series, as the ``meta`` event does."""
-    return _json_response(describe(_state().config))
+    """Describe the charts and series, as the ``meta`` event does (never cached: it changes)."""
+    response = _json_response(describe(_state().config))
+    response.headers['Cache-Control'] = 'no-store'
+    return response
 
 
 @bp.route('/api/export.csv')
