@@ -4,7 +4,8 @@
 Waitress's server and channel, with deadlines, a connection cap that makes room, and request logs.
 
 Everything here runs in the one I/O thread that :meth:`GuardedServer.serve` loops in, except
-what a worker calls on its channel (``service``, ``send``), which only stamps times.
+what a worker calls: the request log, and its channel's ``service`` and ``send``, which only
+stamp times.
 
 - **Request deadline.** A channel waiting for a request (none in progress, no output pending)
   is closed ``timeout`` seconds after it began to wait: when it was opened or when its last
