@@ -632,7 +632,7 @@ def test_each_event_batch_reaches_the_client_in_one_piece_and_at_once(make_site)
     """The server sends a chunk (size line, events, CRLF) in one send, unbuffered, Nagle off."""
     site = make_site()  # 10 frames/s
     with socket.create_connection((HOST, site.port), timeout=10) as connection:
-        connection.sendall(b'GET /stream HTTP/1.1\r\nHost: x\r\n\r\n')
+        connection.sendall(f'GET /stream HTTP/1.1\r\nHost: {HOST}:{site.port}\r\n\r\n'.encode())
         head, pieces = _chunked_pieces(connection, 32)
     assert head.startswith(b'HTTP/1.1 200 ')
     assert b'\r\nTransfer-Encoding: chunked' in head
