@@ -17,7 +17,6 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 import json
-import logging
 import math
 from pathlib import Path
 import sys
@@ -169,7 +168,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--serve', action='store_true',
                         help='only serve the synthetic bridge until Ctrl-C')
     args = parser.parse_args(argv)
-    logging.getLogger('werkzeug').setLevel(logging.WARNING)  # no line per request
     with synthetic_bridge(args.charts, args.series, args.rate, args.window) as url:
         if args.serve:
             print(f'serving on {url} (Ctrl-C ends)', flush=True)

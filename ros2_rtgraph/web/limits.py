@@ -3,8 +3,9 @@
 """
 The cap on concurrent ``/stream`` responses, and strict checks of raw query strings.
 
-Werkzeug's threaded server starts one thread per connection without limit, and each stream
-holds its thread for as long as the client stays: :class:`StreamLimit` bounds that. A slot is
+Each stream holds one of the server's worker threads for as long as the client stays (the pool
+is ``max_clients`` plus a few, :mod:`.server`): :class:`StreamLimit` keeps streams from taking
+them all. A slot is
 taken in the view, before the response starts (so an over-the-cap client gets a clean 503),
 and given back when the WSGI server closes the response iterable, which it does however the
 response ends: the stream finished, the client went away, or its socket timed out. That is

@@ -17,8 +17,8 @@ Protocol, in order:
    A ``: ping`` comment goes out when nothing was sent for ``heartbeat`` seconds, so a dead
    connection is noticed at the next write.
 
-The generator returns soon after the stop event the pump watches is set: Werkzeug's shutdown
-does not end streaming responses, so this is what lets request threads finish.
+The generator returns soon after the stop event the pump watches is set: a server's shutdown
+does not end streaming responses, so this is what lets its worker threads finish.
 """
 
 from collections.abc import Generator
