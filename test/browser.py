@@ -25,6 +25,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 from playwright.sync_api import Request
 from playwright.sync_api import sync_playwright
+from ros_helpers import wait_until
 
 CHROMIUM = '/usr/bin/chromium'
 CHROMIUM_ARGS = (
@@ -40,6 +41,8 @@ LAPTOP = {'width': 1280, 'height': 800}
 PHONE = {'width': 360, 'height': 740}
 #: Milliseconds a Playwright call may wait (the CPU is shared with the bridge and publishers).
 TIMEOUT_MS = 30_000
+#: Seconds a test waits for a condition in the page (:func:`wait_state`).
+WAIT_S = TIMEOUT_MS / 1000
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -150,3 +153,21 @@ def watched_page(context: BrowserContext, url: str, viewport: dict | None = None
 def page_state(page: Page) -> dict:
     """Return the page's read-only report ``window.rtgraph.state()``."""
     return page.evaluate('window.rtgraph.state()')
+
+
+def state_holds(page: Page, expression: str) -> bool:
+    """Return whether a JS expression over ``s = window.rtgraph.state()`` is true now."""
+    # Before the first meta event the page has no charts yet: a TypeError means "not yet".
+    return page.evaluate(
+        f'() => {{ const s = window.rtgraph.state(); '
+        f'try {{ return Boolean({expression}); }} catch (e) {{ return false; }} }}')
+
+
+def wait_state(page: Page, expression: str, timeout: float = WAIT_S) -> None:
+    """
+    Wait until a JS expression over ``s = window.rtgraph.state()`` is true.
+
+    Polled from here: Playwright's in-page polling of a predicate needs ``eval``, which the
+    page's Content-Security-Policy rightly forbids; ``page.evaluate`` goes through DevTools.
+    """
+    wait_until(lambda: state_holds(page, expression), timeout, interval=0.1, what=expression)

@@ -20,6 +20,10 @@ from browser import artifacts_dir
 from browser import chromium
 from browser import page_state
 from browser import PHONE
+from browser import state_holds
+from browser import TIMEOUT_MS
+from browser import WAIT_S
+from browser import wait_state
 from browser import watched_page
 from playwright.sync_api import expect
 from playwright.sync_api import Page
@@ -63,9 +67,6 @@ charts:
       - {{topic: /ui/odd, field: datum, label: odd}}  # the type the graph tells has no datum
 """
 WAVE, MANUAL, GAPPY, STOPPER, PAUSING, ODD = 's0', 's1', 's2', 's3', 's4', 's5'
-# Seconds a test waits for a condition in the page (and milliseconds, for Playwright).
-WAIT_S = 30.0
-WAIT_MS = 30_000
 
 
 class Robot:
@@ -167,24 +168,6 @@ def site(robot, tmp_path_factory):
 def context():
     with chromium() as browser_context:
         yield browser_context
-
-
-def state_holds(page: Page, expression: str) -> bool:
-    """Return whether a JS expression over ``s = window.rtgraph.state()`` is true now."""
-    # Before the first meta event the page has no charts yet: a TypeError means "not yet".
-    return page.evaluate(
-        f'() => {{ const s = window.rtgraph.state(); '
-        f'try {{ return Boolean({expression}); }} catch (e) {{ return false; }} }}')
-
-
-def wait_state(page: Page, expression: str, timeout: float = WAIT_S) -> None:
-    """
-    Wait until a JS expression over ``s = window.rtgraph.state()`` is true.
-
-    Polled from here: Playwright's in-page polling of a predicate needs ``eval``, which the
-    page's Content-Security-Policy rightly forbids; ``page.evaluate`` goes through DevTools.
-    """
-    wait_until(lambda: state_holds(page, expression), timeout, interval=0.1, what=expression)
 
 
 def series_state(page: Page, series_id: str) -> dict:
@@ -314,10 +297,10 @@ def test_toggled_series_disappears_and_comes_back(context, site):
 def test_stopped_publisher_turns_stale(context, site, robot):
     with watched_page(context, site.url) as (page, _):
         badge = page.locator(f'.entry[data-series="{STOPPER}"] .status')
-        expect(badge).to_have_text('ok', timeout=WAIT_MS)
+        expect(badge).to_have_text('ok', timeout=TIMEOUT_MS)
         expect(page.locator(f'.entry[data-series="{STOPPER}"] .rate')).to_contain_text('Hz')
         robot.stopper_timer.cancel()
-        expect(badge).to_have_text('stale', timeout=WAIT_MS)
+        expect(badge).to_have_text('stale', timeout=TIMEOUT_MS)
         assert badge.get_attribute('data-status') == 'stale'
 
 
@@ -345,7 +328,7 @@ def test_nan_draws_a_gap_not_a_broken_chart(context, site, robot):
 def test_a_series_in_error_shows_why_beside_its_badge(context, site):
     with watched_page(context, site.url) as (page, _):
         entry = page.locator(f'.entry[data-series="{ODD}"]')
-        expect(entry.locator('.status')).to_have_text('error', timeout=WAIT_MS)
+        expect(entry.locator('.status')).to_have_text('error', timeout=TIMEOUT_MS)
         expect(entry.locator('.reason')).to_have_text(
             "std_msgs/msg/Float64: 'datum': std_msgs/msg/Float64 has no field 'datum' "
             '(fields: data)')
@@ -534,7 +517,7 @@ def test_bridge_restart_with_a_new_token_asks_for_the_new_url(context, site, rob
             site.restart(new_config)
             assert site.bridge.token == 'ui-new-token-4Rm8'
             # The page's cookie holds the old token: the page says so instead of retrying blind.
-            expect(badge).to_have_text('token needed', timeout=WAIT_MS)
+            expect(badge).to_have_text('token needed', timeout=TIMEOUT_MS)
             expect(notice).to_be_visible()
             expect(notice).to_have_text(
                 'The bridge restarted with a new access token: open the URL it printed '
@@ -546,7 +529,7 @@ def test_bridge_restart_with_a_new_token_asks_for_the_new_url(context, site, rob
             with watched_page(context, site.bridge.url) as (other, _):
                 wait_state(other, "s.connection === 'live'")
             # ...and the first page reconnects by itself, keeping what it held.
-            expect(badge).to_have_text('live', timeout=WAIT_MS)
+            expect(badge).to_have_text('live', timeout=TIMEOUT_MS)
             expect(notice).to_be_hidden()
             log = page_state(page)['connectionLog']
             assert 'token-needed' in log and log[-1] == 'live', log

@@ -20,6 +20,7 @@ import sys
 from browser import artifacts_dir
 from browser import chromium
 from browser import page_state
+from browser import wait_state
 from browser import watched_page
 from builtin_interfaces.msg import Time
 from geometry_msgs.msg import PointStamped
@@ -29,7 +30,6 @@ import pytest
 from ros_helpers import Bridge
 from ros_helpers import rtgraph_command
 from ros_helpers import wait_matched
-from ros_helpers import wait_until
 from ros_helpers import write_config
 from std_msgs.msg import Float64
 from std_msgs.msg import Header
@@ -65,8 +65,6 @@ charts:
 """
 EXTREME, NORMAL, HUGE, JUMPING, STEADY = 's0', 's1', 's2', 's3', 's4'
 ALL_SERIES = (EXTREME, NORMAL, HUGE, JUMPING, STEADY)
-WAIT_S = 30.0
-WAIT_MS = 30_000
 PHONE_390 = {'width': 390, 'height': 844}
 # The values of point.x, in turn: their differences overflow, and they sit among normal ones.
 EXTREMES = (-1e308, 1e308, 5e307, 1.0, -2.5)
@@ -146,17 +144,6 @@ def bridge(robot, tmp_path_factory):
 def context():
     with chromium() as browser_context:
         yield browser_context
-
-
-def state_holds(page: Page, expression: str) -> bool:
-    """Return whether a JS expression over ``s = window.rtgraph.state()`` is true now."""
-    return page.evaluate(
-        f'() => {{ const s = window.rtgraph.state(); '
-        f'try {{ return Boolean({expression}); }} catch (e) {{ return false; }} }}')
-
-
-def wait_state(page: Page, expression: str) -> None:
-    wait_until(lambda: state_holds(page, expression), WAIT_S, interval=0.1, what=expression)
 
 
 def series_of(page: Page) -> dict[str, dict]:
