@@ -24,6 +24,7 @@ import time
 import pytest
 from ros_helpers import Bridge
 from ros_helpers import child_env
+from ros_helpers import port_is_free
 from ros_helpers import rtgraph_command
 from ros_helpers import write_config
 from sse_client import SSEClient
@@ -31,6 +32,7 @@ from web_helpers import HOST
 
 from ros2_rtgraph.web import connections
 from ros2_rtgraph.web.auth import cookie_name
+from ros2_rtgraph.web.server import WebServer
 
 TOKEN = 'exhaustion-token-4f9d2a7c'  # at least 16 characters
 CROWD = 1100  # drip-fed connections: more than the bridge may have descriptors
@@ -363,3 +365,24 @@ def test_api_config_is_not_cached(site):
     status, headers, _ = site.get('/api/config', headers=_cookie(site))
     assert status == 200
     assert headers['Cache-Control'] == 'no-store'
+
+
+def test_stop_never_pulls_a_trigger_the_io_loop_already_closed():
+    # The I/O loop may see the stop event and close everything (its trigger too) before stop()
+    # pulls the trigger to wake it. Played out for certain: the pull waits for the loop's end.
+    def app(environ, start_response):
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return [b'ok']
+
+    server = WebServer(app, HOST, 0, max_clients=1)
+    pull = server._server.pull_trigger
+
+    def late_pull() -> None:
+        server._thread.join(2.0)  # the loop ends by itself (or waits for the pull: then 2 s)
+        pull()
+
+    server._server.pull_trigger = late_pull
+    server.start()
+    server.stop()
+    assert not server._thread.is_alive()
+    assert port_is_free(server.port)

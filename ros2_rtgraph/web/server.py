@@ -121,6 +121,10 @@ class WebServer:
             app, listener, adjustments, self._workers, timeout=client_timeout,
             limit=connection_limit(max_clients))
         self._stopping = threading.Event()
+        # Guards the trigger against being pulled after the I/O thread closed it: the loop may
+        # see the stop event and close everything before stop() pulls the trigger.
+        self._trigger_lock = threading.Lock()
+        self._closed = False
         self._thread = threading.Thread(target=self._serve, name='rtgraph-web', daemon=True)
 
     @property
@@ -158,7 +162,9 @@ class WebServer:
         if self._thread.ident is None:
             self._close()
             return
-        self._server.pull_trigger()  # wake the I/O loop: it closes everything on its way out
+        with self._trigger_lock:
+            if not self._closed:
+                self._server.pull_trigger()  # wake the I/O loop: it closes all on its way out
         self._thread.join(timeout)
 
     def _serve(self) -> None:
@@ -172,7 +178,9 @@ class WebServer:
         # sockets. The trigger goes last: workers still finishing may pull it.
         self._server.close_connections()
         self._workers.shutdown(timeout=WORKERS_TIMEOUT)
-        self._server.close()
+        with self._trigger_lock:
+            self._closed = True
+            self._server.close()
 
 
 def _listen(host: str, port: int) -> socket.socket:
