@@ -49,6 +49,8 @@ from ros2_rtgraph.rosdistro import PublisherEventCallbacks
 WARM_UP = -12345.0
 #: Seconds to wait for samples or a status: discovery plus a graph check, on a loaded machine.
 SAMPLE_TIMEOUT = 3 * DISCOVERY_TIMEOUT
+#: Seconds before a service call that got no answer is made again.
+CALL_RETRY = 5.0
 
 RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 BEST_EFFORT = QoSProfile(depth=10, reliability=ReliabilityPolicy.BEST_EFFORT)
@@ -559,8 +561,17 @@ def test_parameter_services_are_served(bridge_peer, robot, tmp_path):
     node = start_node(bridge_peer, tmp_path, SERVER_YAML, frame_rate=12.5)
     client = robot.create_client(GetParameters, f'/{node.get_name()}/get_parameters')
     assert client.wait_for_service(timeout_sec=DISCOVERY_TIMEOUT)
-    future = client.call_async(GetParameters.Request(names=['frame_rate', 'ingest']))
-    response = wait_for(lambda: future.result(), what='the get_parameters response')
+    request = GetParameters.Request(names=['frame_rate', 'ingest'])
+    calls: list[tuple[Any, float]] = []  # (future, monotonic time sent)
+
+    def answered() -> Any:
+        # The service may not have matched the client's response reader yet when
+        # wait_for_service returns (DDS discovers the two topics apart): a request sent
+        # then is answered into the void. Ask again every few seconds, as a user would.
+        if not calls or time.monotonic() - calls[-1][1] > CALL_RETRY:
+            calls.append((client.call_async(request), time.monotonic()))
+        return next((future.result() for future, _ in calls if future.done()), None)
+    response = wait_for(answered, what='the get_parameters response')
     assert [v.double_value for v in response.values[:1]] == [12.5]
     assert response.values[1].string_value == 'drain'
 
