@@ -60,6 +60,18 @@ def host_name(header: str) -> str:
     return name if address is None else str(address)
 
 
+def is_loopback(host: str) -> bool:
+    """
+    Say whether a host (``server.host``, a Host header) names this machine only.
+
+    :param host: ``localhost`` or an address, e.g. ``'127.0.0.1'``, ``'::1'``.
+    :return: False for any other name: assume it is reachable from the network.
+    """
+    name = host_name(host)
+    address = _address(name)
+    return name == 'localhost' if address is None else address.is_loopback
+
+
 def allowed_host_entry(text: str) -> str:
     """
     Check one ``server.allowed_hosts`` entry and return it in the form it is compared in.

@@ -16,12 +16,12 @@ slowed: :mod:`.throttle`; which Host names a bridge without a token serves:
 
 import hmac
 import html
-import ipaddress
 import re
 from urllib.parse import unquote_plus
 
 from ros2_rtgraph.hosts import allowed_host_entry
 from ros2_rtgraph.hosts import host_name
+from ros2_rtgraph.hosts import is_loopback
 from ros2_rtgraph.web.logtext import printable
 
 #: The query parameter that carries the token.
@@ -79,22 +79,13 @@ def open_access_warning(host: str, token: str) -> str | None:
     """
     if token:
         return None
-    if _is_loopback(host):
+    if is_loopback(host):
         return (f'access control is off (token is empty) on {host}: web pages opened on this '
                 'machine could try to read the bridge by DNS rebinding; the Host check answers '
                 'only localhost, loopback addresses and server.allowed_hosts')
     return (f'access control is off (token is empty) and the page is served on {host}: '
             'anyone who can reach this machine can watch its topics (the Host check stops '
             'only DNS rebinding)')
-
-
-def _is_loopback(host: str) -> bool:
-    if host == 'localhost':
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a host name: assume it is reachable from the network
-        return False
 
 
 def _url_host(host: str) -> str:
