@@ -476,11 +476,18 @@ _CHART_KEYS = (*_CHART_RULES, 'series')
 _TOP_KEYS = ('server', 'charts')
 
 
+def default_label(topic: str, field: str) -> str:
+    """Return the label of a series the YAML gives none: '/imu.linear_acceleration.x'."""
+    return f"{topic}{'' if field.startswith('{') else '.'}{field}"
+
+
 def _series(reader: _Reader, node: Node, path: str, chart: int, index: int) -> SeriesConfig:
     kind = reader.kind(node, path)
     if kind == 'string':
-        topic, dot, field = node.value.partition('.')
-        if not dot or not field.strip():
+        split = min((i for i in (node.value.find('.'), node.value.find('{')) if i > 0),
+                    default=len(node.value))
+        topic, field = node.value[:split], node.value[split:].removeprefix('.')
+        if not field.strip():
             reader.fail(node, path, f'no field in {_short(node.value)!r}: {_SHORTHAND_HELP}')
         values = {'topic': _topic_name(reader, node, path, topic), 'field': field}
     elif kind == 'mapping':
@@ -491,7 +498,7 @@ def _series(reader: _Reader, node: Node, path: str, chart: int, index: int) -> S
         reader.fail(node, path, f'expected a series, got {reader.describe(node, path)}: '
                     + _SHORTHAND_HELP)
     settings = {**_SERIES_DEFAULTS, **values}
-    settings.setdefault('label', f"{settings['topic']}.{settings['field']}")
+    settings.setdefault('label', default_label(settings['topic'], settings['field']))
     return SeriesConfig(id=f's{index}', chart=chart, line=_line(node), key=path, **settings)
 
 

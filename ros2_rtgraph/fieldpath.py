@@ -12,87 +12,33 @@ msgtypes.py's business.
 """
 
 from collections.abc import Callable
-from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter
-from operator import itemgetter
-import re
-from typing import Any
 
+from ros2_rtgraph.modifiers import ALL
+from ros2_rtgraph.modifiers import NUMBER
+from ros2_rtgraph.modifiers import NUMERIC
+from ros2_rtgraph.modifiers import REDUCERS
 from ros2_rtgraph.msgtypes import ArrayType
 from ros2_rtgraph.msgtypes import container
 from ros2_rtgraph.msgtypes import element_class
+from ros2_rtgraph.msgtypes import is_string
 from ros2_rtgraph.msgtypes import MessageClass
 from ros2_rtgraph.msgtypes import nested_class
 from ros2_rtgraph.msgtypes import type_name
+from ros2_rtgraph.pathsyntax import Condition
+from ros2_rtgraph.pathsyntax import FieldPathError
+from ros2_rtgraph.pathsyntax import join
+from ros2_rtgraph.pathsyntax import Literal
+from ros2_rtgraph.pathsyntax import literal_text
+from ros2_rtgraph.pathsyntax import parse_steps
+from ros2_rtgraph.pathsyntax import Segment
+from ros2_rtgraph.pathsyntax import Step
 
-#: One step of a path: a field name or an index (negative from the end).
-Segment = str | int
-
-_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*')
-_INDEX = re.compile(r'\[(-?[0-9]{1,9})\]')
-_INDEX_START = re.compile(r'\[-?[0-9]*')
-_WHITESPACE = re.compile(r'\s')
 _NUMERIC = frozenset({
-    'boolean', 'octet', 'float', 'double', 'long double',
+    'boolean', 'octet', 'float', 'double', 'long double', 'char', 'byte',
     'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64',
 })
-
-
-class FieldPathError(ValueError):
-    """
-    Raised when a field path does not parse or does not fit the message type.
-
-    ``str()`` shows the reason, then the path with a caret under the failing position, like
-    rclpy's NameValidationException.
-    """
-
-    def __init__(self, message: str, *, path: str, position: int):
-        super().__init__(f'{message}\n  {path}\n  {" " * position}^')
-        self.message = message
-        self.path = path
-        self.position = position
-
-
-def _tokenize(path: str) -> list[tuple[Segment, int, int]]:
-    """Split a path into (segment, start, end) with the segment's character span."""
-    def fail(reason: str, position: int) -> FieldPathError:
-        return FieldPathError(f'invalid field path: {reason}', path=path, position=position)
-
-    if not path:
-        raise fail('the path is empty', 0)
-    space = _WHITESPACE.search(path)
-    if space:
-        raise fail('whitespace is not allowed', space.start())
-    tokens: list[tuple[Segment, int, int]] = []
-    pos = 0
-    while pos < len(path):
-        if path[pos] == '[':
-            match = _INDEX.match(path, pos)
-            if match is None:
-                opened = _INDEX_START.match(path, pos)
-                assert opened is not None  # it needs no more than the '[' at pos
-                bad = opened.end()
-                if bad == len(path):
-                    raise fail("missing ']'", bad)
-                if path[bad] == ']':
-                    raise fail('an index is an integer of at most 9 digits, e.g. [0] or [-1]', pos)
-                raise fail(f"unexpected '{path[bad]}' in an index", bad)
-            tokens.append((int(match[1]), pos, match.end()))
-            pos = match.end()
-            continue
-        if tokens:
-            if path[pos] != '.':
-                raise fail(f"unexpected '{path[pos]}': expected '.' or '['", pos)
-            pos += 1
-        match = _NAME.match(path, pos)
-        if match is None:
-            if pos == len(path) or path[pos] in '.[':
-                raise fail('empty segment', pos)
-            raise fail("a field name is letters, digits and '_', not starting with a digit", pos)
-        tokens.append((match[0], pos, match.end()))
-        pos = match.end()
-    return tokens
+_FOLLOWS_SLICE = ('name', 'index', 'filter', 'modifier')
 
 
 @dataclass(frozen=True)
@@ -100,14 +46,37 @@ class FieldPath:
     """
     A field path checked against a message class: parsed once, compiled from by the consumers.
 
-    E.g. 'poses[2].position.x' is ``FieldPath('poses[2].position.x', ('poses', 2, 'position',
-    'x'), ((0, 5), (5, 8), (9, 17), (18, 19)), 'double')``.
+    The path is a fixed part from the message (``segments``: names and indexes, which the CDR
+    decoder reads straight from the bytes), then what needs the values at hand (``tail``:
+    lookups, slices, filters, and names, indexes and reducers past them), then the numeric
+    modifiers applied per batch. E.g. 'poses[2].position.x' is ``FieldPath('poses[2].position.x',
+    ('poses', 2, 'position', 'x'), ((0, 5), (5, 8), (9, 17), (18, 19)), 'double')``, and
+    'position[name=="elbow"].@rad2deg' has the segments ``('position',)``, a lookup step in its
+    tail, the sibling 'name' and the modifiers ``('rad2deg',)``.
     """
 
     text: str                          # the path as written
-    segments: tuple[Segment, ...]      # field names and indexes, in order
+    segments: tuple[Segment, ...]      # the fixed part: field names and indexes, in order
     spans: tuple[tuple[int, int], ...]  # each segment's text[start:end], brackets included
-    leaf: str                          # the leaf's type string: 'double', 'boolean', 'int32', ...
+    leaf: str                          # the leaf's type string: 'double', 'boolean', 'string', ...
+    tail: tuple[Step, ...] = ()        # the checked steps past the fixed part
+    filters: tuple[Condition, ...] = ()  # message filters: a message that fails gives no sample
+    modifiers: tuple[str, ...] = ()    # numeric modifiers, left to right
+    sibling: str = ''                  # the string sequence beside the fixed part's container
+    labels: str = ''                   # the names an expanding slice labels its series with
+    reads_text: bool = False           # the leaf is text, charted when it holds a number
+
+    @property
+    def plain(self) -> bool:
+        """Whether the path is names and indexes to a number only (the fast, original form)."""
+        return not (self.tail or self.filters or self.modifiers or self.reads_text)
+
+    @property
+    def expands(self) -> bool:
+        """Whether the path charts one series per element (a slice without a filter)."""
+        return any(step.kind == 'slice' for step in self.tail) and not any(
+            step.kind == 'slice' and after.kind == 'filter'
+            for step, after in zip(self.tail, self.tail[1:], strict=False))
 
 
 def _mismatch(path: str, start: int, end: int, reason: str) -> FieldPathError:
@@ -120,142 +89,262 @@ def _fields(msg_class: MessageClass) -> str:
     return f'(fields: {names})' if names else '(no fields)'
 
 
+class _Walk:
+    """Where a check has got to in a message type: the class, the type string, the field."""
+
+    def __init__(self, path: str, msg_class: MessageClass):
+        self.path = path
+        self.current: MessageClass | None = msg_class  # the class here; None past a message
+        self.shown = type_name(msg_class)  # a message name or a field type string
+        self.slot: object = None  # the field's SLOT_TYPES entry: leads to nested classes
+        self.parent: MessageClass | None = None  # the message the last field is in
+
+    def fail(self, span: tuple[int, int], reason: str) -> FieldPathError:
+        return _mismatch(self.path, span[0], span[1], reason)
+
+    def field(self, name: str, span: tuple[int, int]) -> None:
+        start = span[0]
+        if self.current is None:
+            split = container(self.shown)
+            hint = '' if split is None else (
+                f"; index it first, e.g. '{self.path[:start - 1]}[0]'")
+            raise self.fail(span, f'{self.shown} has no fields{hint}')
+        fields = self.current.get_fields_and_field_types()
+        if name not in fields:
+            raise self.fail(span, f"{self.shown} has no field '{name}' {_fields(self.current)}")
+        self.parent = self.current
+        self.shown = fields[name]
+        self.slot = self.current.SLOT_TYPES[list(fields).index(name)]
+        self.current = nested_class(self.slot)
+        if self.current is not None:
+            self.shown = type_name(self.current)
+
+    def element(self, span: tuple[int, int], index: int | None = None) -> None:
+        """Step into the elements of the array here (checking ``index`` against its size)."""
+        split = None if self.current is not None else container(self.shown)
+        if self.current is not None:
+            raise self.fail(span, f'{self.shown} is a message, it cannot be indexed '
+                                  f'{_fields(self.current)}')
+        if split is None:
+            raise self.fail(span, f'{self.shown} is not an array, it cannot be indexed')
+        if index is not None and split.size is not None and not -split.size <= index < split.size:
+            raise self.fail(span, f'index {index} is out of range for {self.shown}')
+        self.shown = split.element
+        self.current = element_class(self.slot)
+        self.parent = None
+        if self.current is not None:
+            self.shown = type_name(self.current)
+
+    def sibling(self, name: str, span: tuple[int, int], value: Literal) -> None:
+        """Check that the container here has a sibling sequence ``name`` that ``value`` fits."""
+        if self.current is not None or container(self.shown) is None:
+            raise self.fail(span, f'{self.shown} is not an array: a lookup '
+                                  f'[{name}==...] picks an element of one')
+        if self.parent is None:
+            raise self.fail(span, 'a lookup needs the array to be a field of a message, '
+                                  f'beside the sequence {name}')
+        fields = self.parent.get_fields_and_field_types()
+        split = container(fields.get(name, ''))
+        if split is None:
+            arrays = [f for f, t in fields.items() if container(t) is not None]
+            raise self.fail(span, f"{type_name(self.parent)} has no array '{name}' to look "
+                                  f"{literal_text(value)} up in (arrays: {', '.join(arrays)})")
+        _check_literal(self.fail, span, split.element, value, f'{name}[]')
+
+    def string_sequence(self) -> str:
+        """Return the first string sequence beside the container here, '' if none."""
+        if self.parent is None:
+            return ''
+        for name, spelled in self.parent.get_fields_and_field_types().items():
+            split = container(spelled)
+            if split is not None and is_string(split.element):
+                return name
+        return ''
+
+    def condition(self, condition: Condition) -> None:
+        """Check a filter's condition against the message here."""
+        if self.current is None:
+            raise self.fail(condition.span, f'{self.shown} is not a message: a filter '
+                                            'tests fields of messages')
+        inner = _Walk(self.path, self.current)
+        offset = condition.span[0]
+        spans = _condition_spans(condition, offset)
+        for segment, span in zip(condition.field, spans, strict=True):
+            if isinstance(segment, str):
+                inner.field(segment, span)
+            else:
+                inner.element(span, segment)
+        if inner.current is not None:
+            raise inner.fail(condition.span, f'{inner.shown} is a message, a filter compares '
+                                             f'a number or text {_fields(inner.current)}')
+        if container(inner.shown) is not None:
+            raise inner.fail(condition.span, f'{inner.shown} is an array; compare one element')
+        _check_literal(inner.fail, condition.span, inner.shown, condition.value,
+                       join(condition.field))
+
+
+def _condition_spans(condition: Condition, offset: int) -> list[tuple[int, int]]:
+    """Give each segment of a condition's field its span in the path (for carets)."""
+    spans: list[tuple[int, int]] = []
+    pos = offset
+    for segment in condition.field:
+        text = f'[{segment}]' if isinstance(segment, int) else segment
+        if isinstance(segment, str) and spans:
+            pos += 1  # the '.'
+        spans.append((pos, pos + len(text)))
+        pos += len(text)
+    return spans
+
+
+def _check_literal(fail: Callable[[tuple[int, int], str], FieldPathError],
+                   span: tuple[int, int], leaf: str, value: Literal, what: str) -> None:
+    """Refuse a comparison of text with a number, or of a number with text."""
+    text = is_string(leaf)
+    if not text and leaf not in _NUMERIC:
+        raise fail(span, f'{what} holds {leaf}: only numbers, bools and text can be compared')
+    if text and not isinstance(value, str):
+        raise fail(span, f'{what} is text ({leaf}): compare it with a quoted string, e.g. '
+                         f'"{literal_text(value)}"')
+    if not text and isinstance(value, str):
+        raise fail(span, f'{what} is {leaf}, not text: compare it with a number or '
+                         'true/false')
+
+
 def check_path(msg_class: MessageClass, path: str) -> FieldPath:
     """
-    Parse a path and check that it leads to one number or bool in messages of a class.
+    Parse a path and check that it leads to one number (or bool, or text holding a number).
 
     Fixed-size array indexes (and bounded sequence ones) are checked here; indexes into
-    sequences can only be checked per message.
+    sequences, lookups and filters can only be checked per message.
 
     :param msg_class: a generated message class, e.g. ``sensor_msgs.msg.Imu``
-    :param path: a field path, e.g. 'linear_acceleration.x', 'position[2]'
+    :param path: a field path, e.g. 'linear_acceleration.x', 'position[name=="elbow"]'
     :return: the parsed path and its leaf's type, e.g. 'double'
     :raise FieldPathError: for a path that does not parse (a caret under the first character
-        that does not fit), else naming the failing segment, the type there and its fields
+        that does not fit), else naming the failing step, the type there and what it offers
     """
-    tokens = _tokenize(path)  # all of it first: a syntax error wins over a type error
-    current: MessageClass | None = msg_class  # the message class at this point, None past one
-    shown = type_name(msg_class)  # the type at this point: a message name or a field type string
-    slot: object = None  # the field's SLOT_TYPES entry, which leads to nested classes
-    for segment, start, end in tokens:
-        split = None if current is not None else container(shown)  # an array or sequence
-        if isinstance(segment, str):
-            if current is None:
-                hint = '' if split is None else f"; index it first, e.g. '{path[:start - 1]}[0]'"
-                raise _mismatch(path, start, end, f'{shown} has no fields{hint}')
-            fields = current.get_fields_and_field_types()
-            if segment not in fields:
-                raise _mismatch(
-                    path, start, end, f"{shown} has no field '{segment}' {_fields(current)}")
-            shown = fields[segment]
-            slot = current.SLOT_TYPES[list(fields).index(segment)]
-            current = nested_class(slot)
-        elif current is not None:
-            raise _mismatch(
-                path, start, end, f'{shown} is a message, it cannot be indexed {_fields(current)}')
-        elif split is None:
-            raise _mismatch(path, start, end, f'{shown} is not an array, it cannot be indexed')
+    steps = parse_steps(path)  # all of it first: a syntax error wins over a type error
+    walk = _Walk(path, msg_class)
+    filters: list[Condition] = []
+    while steps and steps[0].kind == 'filter':
+        for condition in steps[0].conditions:
+            walk.condition(condition)
+        filters += steps[0].conditions
+        steps = steps[1:]
+    fixed = 0  # steps in the fixed part
+    while fixed < len(steps) and steps[fixed].kind in ('name', 'index'):
+        fixed += 1
+    for step in steps[:fixed]:
+        if step.kind == 'name':
+            walk.field(step.name, step.span)
         else:
-            if split.size is not None and not -split.size <= segment < split.size:
-                raise _mismatch(path, start, end, f'index {segment} is out of range for {shown}')
-            shown = split.element
-            current = element_class(slot)
-        if current is not None:
-            shown = type_name(current)
-    if current is not None:
-        raise _mismatch(
-            path, start, end, f'{shown} is a message, not a number {_fields(current)}')
-    if (split := container(shown)) is not None:
+            walk.element(step.span, step.index)
+    sibling = labels = ''
+    tail: list[Step] = []
+    modifiers: list[str] = []
+    picked = False  # a lookup or a filter chose the element: text leaves are read as numbers
+    expanding = False
+    rest = steps[fixed:]
+    for number, step in enumerate(rest):
+        after = rest[number + 1] if number + 1 < len(rest) else None
+        previous = rest[number - 1] if number else None
+        if step.kind == 'modifier':
+            if step.name not in ALL:
+                raise walk.fail(step.span, f"no modifier '@{step.name}' (modifiers: "
+                                           f"{', '.join('@' + m for m in ALL)})")
+            if step.name in NUMERIC:
+                _numeric_here(walk, step, picked or bool(modifiers))
+                modifiers.append(step.name)
+                continue
+            if modifiers:
+                raise walk.fail(step.span, f'@{step.name} reads a message; it cannot follow '
+                                           f'@{modifiers[-1]}')
+            if step.name == NUMBER:
+                if walk.current is not None or not is_string(walk.shown):
+                    raise walk.fail(step.span, f'@number reads text; {walk.shown} is not text')
+                picked = True
+            else:
+                reducer = REDUCERS[step.name]
+                if walk.current is None or walk.shown not in reducer.types:
+                    raise walk.fail(step.span, f'@{step.name} applies to '
+                                               f"{' or '.join(reducer.types)}, not {walk.shown}")
+                walk.current, walk.shown = None, 'double'
+            tail.append(step)
+        elif step.kind == 'lookup':
+            walk.sibling(step.name, step.span, step.value)
+            if not tail and not sibling:
+                sibling = step.name
+            walk.element(step.span)
+            picked = True
+            tail.append(step)
+        elif step.kind == 'slice':
+            names = walk.string_sequence()
+            walk.element(step.span)
+            filtered = after is not None and after.kind == 'filter'
+            if not filtered:
+                if expanding:
+                    raise walk.fail(step.span, 'only one slice of a path can chart one series '
+                                               'per element; pick the others with a filter')
+                expanding, labels = True, names
+                if not tail and names:
+                    sibling = names
+            if after is not None and after.kind not in _FOLLOWS_SLICE:
+                raise walk.fail(after.span, f'a {after.kind} cannot follow a slice')
+            tail.append(step)
+        elif step.kind == 'filter':
+            if previous is None or previous.kind != 'slice':
+                raise walk.fail(step.span, "a filter follows a slice, e.g. 'transforms[:]{...}',"
+                                           " or starts the path")
+            for condition in step.conditions:
+                walk.condition(condition)
+            picked = True
+            tail.append(step)
+        elif step.kind == 'name':
+            walk.field(step.name, step.span)
+            tail.append(step)
+        else:
+            walk.element(step.span, step.index)
+            tail.append(step)
+    end = (rest or steps)[-1].span if steps else (0, len(path))
+    reads_text = False
+    if not modifiers or walk.current is not None or container(walk.shown) is not None:
+        _check_leaf(walk, end, bool(tail) or bool(filters))
+    if is_string(walk.shown):
+        if not picked:
+            raise walk.fail(end, f'{walk.shown} is not a number (only numeric and boolean '
+                                 'fields can be charted; text that holds numbers: add .@number)')
+        reads_text = True
+    segments = tuple(s.name if s.kind == 'name' else s.index for s in steps[:fixed])
+    return FieldPath(path, segments, tuple(s.span for s in steps[:fixed]), walk.shown,
+                     tuple(tail), tuple(filters), tuple(modifiers), sibling, labels, reads_text)
+
+
+def _numeric_here(walk: _Walk, step: Step, text_ok: bool) -> None:
+    """Refuse a numeric modifier on anything but one number (or text a filter picked)."""
+    if walk.current is not None:
+        reducers = [f'@{name}' for name, r in REDUCERS.items() if walk.shown in r.types]
+        hint = f" (this type offers {', '.join(reducers)})" if reducers else ''
+        raise walk.fail(step.span, f'@{step.name} needs a number; {walk.shown} is a message'
+                                   f'{hint}')
+    if container(walk.shown) is not None:
+        raise walk.fail(step.span, f'@{step.name} needs a number; {walk.shown} is an array')
+    if is_string(walk.shown) and not text_ok:
+        raise walk.fail(step.span, f'@{step.name} needs a number; {walk.shown} is text '
+                                   '(add .@number before it)')
+
+
+def _check_leaf(walk: _Walk, span: tuple[int, int], past_fixed: bool) -> None:
+    """Refuse a leaf that is a message or an array (text is decided by the caller)."""
+    path = walk.path
+    if walk.current is not None:
+        reducers = [f"'{path}.@{name}'" for name, r in REDUCERS.items() if walk.shown in r.types]
+        hint = f"; e.g. {' or '.join(reducers)}" if reducers else ''
+        raise walk.fail(span, f'{walk.shown} is a message, not a number '
+                              f'{_fields(walk.current)}{hint}')
+    if (split := container(walk.shown)) is not None:
         kind = 'an array' if isinstance(split, ArrayType) else 'a sequence'
-        raise _mismatch(
-            path, start, end, f"{shown} is {kind}; pick one element, e.g. '{path}[0]'")
-    if shown not in _NUMERIC:
-        raise _mismatch(
-            path, start, end,
-            f'{shown} is not a number (only numeric and boolean fields can be charted)')
-    return FieldPath(path, tuple(segment for segment, _, _ in tokens),
-                     tuple((start, end) for _, start, end in tokens), shown)
-
-
-def describe_missing(msg: Any, path: FieldPath) -> str:
-    """
-    Say why a message has no value at ``path``: which index is past the end of which sequence.
-
-    The cold path: called once per batch (or message) whose most recent message missed the
-    value, for the series' status, e.g. ``position[5]: index out of range (JointState.position
-    has 2 entries)``.
-
-    :param msg: the message object (deserialize serialized ones first).
-    :param path: a path checked against the message's type.
-    :return: the reason, without the ``error:`` prefix.
-    """
-    value, where = msg, type(msg).__name__
-    for segment in path.segments:
-        if isinstance(segment, str):
-            value, where = getattr(value, segment), f'{where}.{segment}'
-            continue
-        count = len(value)
-        if not -count <= segment < count:
-            entries = 'entry' if count == 1 else 'entries'
-            return f'{path.text}: index out of range ({where} has {count} {entries})'
-        value, where = value[segment], f'{where}[{segment}]'
-    return f'{path.text}: no value'
-
-
-def _octet_to_float(value: bytes) -> float:
-    return float(ord(value))
-
-
-def _accessor(segments: Sequence[Segment], convert: Callable[[Any], float]) -> Callable:
-    """Compile checked segments into one callable: message -> float, or None past the end."""
-    # One attrgetter per run of names, one itemgetter per index.
-    steps: list[Callable[[Any], Any]] = []
-    names: list[str] = []
-    for segment in segments:
-        if isinstance(segment, str):
-            names.append(segment)
-            continue
-        if names:
-            steps.append(attrgetter('.'.join(names)))
-            names = []
-        steps.append(itemgetter(segment))
-    if names:
-        steps.append(attrgetter('.'.join(names)))
-    if len(steps) == 1:  # a checked path with one step has no index: it cannot miss
-        get = steps[0]
-        return lambda msg: convert(get(msg))
-
-    def get_indexed(msg: object) -> float | None:
-        value = msg
-        try:
-            for step in steps:
-                value = step(value)
-        except IndexError:  # a sequence shorter than this message's index
-            return None
-        return convert(value)
-    return get_indexed
-
-
-class TopicExtractor:
-    """All fields one topic's series read, compiled once against the message class."""
-
-    def __init__(self, msg_class: MessageClass, paths: Sequence[FieldPath]):
-        """
-        Compile the accessor of every path.
-
-        :param msg_class: the topic's generated message class
-        :param paths: one path per series, checked against ``msg_class`` with :func:`check_path`
-        """
-        self.msg_class = msg_class
-        self.paths = tuple(paths)
-        self._getters = tuple(
-            _accessor(path.segments, _octet_to_float if path.leaf == 'octet' else float)
-            for path in self.paths)
-
-    def __call__(self, msg: object) -> list[float | None]:
-        """
-        Read every path from one message; never raises for a message of the compiled class.
-
-        :return: one value per path, bools as 0.0/1.0; None where an index is past the end
-        """
-        return [get(msg) for get in self._getters]
+        raise walk.fail(span, f"{walk.shown} is {kind}; pick one element, e.g. '{path}[0]', "
+                              f"or chart each with '{path}[:]'")
+    if walk.shown not in _NUMERIC and not is_string(walk.shown):
+        raise walk.fail(span, f'{walk.shown} is not a number (only numeric and boolean fields '
+                              'can be charted)')

@@ -32,7 +32,7 @@ from ros2_rtgraph.msgtypes import is_string
 from ros2_rtgraph.msgtypes import MessageClass
 from ros2_rtgraph.msgtypes import nested_class
 
-Decoder = Callable[[bytes], tuple]
+Decoder = Callable[[bytes], Sequence]
 
 #: Largest fixed array of messages that is unrolled into its elements.
 MAX_UNROLLED = 64
@@ -54,6 +54,8 @@ class _UnsupportedError(Exception):
 
 
 # --- layout: the type as a flat list of items in wire order -----------------------------------
+# A wanted path may end at a primitive, an element of a primitive array or sequence, a whole
+# primitive array or sequence (a tuple), a string (str) or a whole sequence of strings (a list).
 # ('fixed', code, count, path)      count primitives (1 = a plain field), path of the field
 # ('string', path)                  uint32 length incl. NUL, then the bytes
 # ('sequence', code, path)          uint32 count, then count primitives
@@ -98,8 +100,10 @@ def _items(msg_class: MessageClass, prefix: tuple[Segment, ...]) -> Iterator[tup
 # --- compilation into steps --------------------------------------------------------------------
 # A step is run per message with the read position `pos` relative to the end of the header:
 # ('block', structs[8], sizes[8], slots)   fixed fields; struct and size by pos % 8
-# ('string',) / ('strings',)               skip
-# ('sequence', code, size, wants)          skip, picking the wanted elements [(index, slot)]
+# ('string', slots) / ('strings', slots)   skip, or read into the slots
+# ('array', struct, size, total, slots, wants)   a fixed array read whole, and elements of it
+# ('sequence', code, size, wants, slots)   skip, picking the wanted elements [(index, slot)]
+#                                          and the whole sequence for the slots
 # `slots` say where each value read goes in the result.
 
 def _block_layout(fields: list[tuple[str, int, list[tuple[int, int]]]], residue: int,
@@ -163,27 +167,53 @@ def _compile_steps(msg_class: MessageClass, paths: Sequence[tuple[Segment, ...]]
         kind = item[0]
         if kind == 'fixed':
             _, code, count, path = item
-            block.append((code, count, _wanted(targets, path, count)))
+            whole = targets.pop(path, []) if count > 1 else []
+            wants = _wanted(targets, path, count)
+            if whole:  # the whole array: one read of all its elements
+                close_block()
+                size = struct.calcsize(code)
+                steps.append(('array', struct.Struct(f'{order}{count}{code}'), size,
+                              count * size, whole, wants))
+            else:
+                block.append((code, count, wants))
             if not targets:
                 break
             continue
         close_block()
+        path = item[-1]
+        whole = targets.pop(path, [])
         if kind == 'sequence':
             _, code, path = item
             wants = _wanted(targets, path, None)
-            steps.append(('sequence', code, struct.calcsize(code), wants))
+            steps.append(('sequence', code, struct.calcsize(code), wants, whole))
         else:
-            steps.append((kind,))
+            steps.append((kind, whole))
         if not targets:
             break  # never lay out what follows the last wanted field
     if targets:
         raise _UnsupportedError(f'not found: {sorted(map(str, targets))}')
     close_block()
     # Trailing skips and unwanted blocks after the last wanted value are dead work.
-    while steps and not (steps[-1][0] == 'block' and steps[-1][3]) and not (
-            steps[-1][0] == 'sequence' and steps[-1][3]):
+    while steps and not _reads(steps[-1]):
         steps.pop()
     return steps
+
+
+def _reads(step: tuple) -> bool:
+    """Tell whether a step puts any value into the result."""
+    kind = step[0]
+    if kind == 'block':
+        return bool(step[3])
+    if kind == 'sequence':
+        return bool(step[3] or step[4])
+    if kind == 'array':
+        return True
+    return bool(step[1])
+
+
+def _text(buf: bytes, start: int, length: int) -> str:
+    """Decode a CDR string's bytes (the length counts the closing NUL)."""
+    return buf[start:start + max(0, length - 1)].decode('utf-8', 'replace')
 
 
 def _make_reader(steps: list[tuple], n_values: int, order: str) -> Callable[[bytes], list]:
@@ -204,7 +234,7 @@ def _make_reader(steps: list[tuple], n_values: int, order: str) -> Callable[[byt
         return reorder
 
     def read(buf: bytes) -> list:
-        out = [None] * n_values
+        out: list = [None] * n_values
         pos = 0
         for step in steps:
             kind = step[0]
@@ -216,16 +246,34 @@ def _make_reader(steps: list[tuple], n_values: int, order: str) -> Callable[[byt
                 pos += step[2][residue]
             elif kind == 'string':
                 pos += -pos & 3
-                pos += 4 + u32(buf, _HEADER + pos)[0]
+                length = u32(buf, _HEADER + pos)[0]
+                for slot in step[1]:
+                    out[slot] = _text(buf, _HEADER + pos + 4, length)
+                pos += 4 + length
             elif kind == 'strings':
                 pos += -pos & 3
                 count = u32(buf, _HEADER + pos)[0]
                 pos += 4
+                texts = []
                 for _ in range(count):
                     pos += -pos & 3
-                    pos += 4 + u32(buf, _HEADER + pos)[0]
+                    length = u32(buf, _HEADER + pos)[0]
+                    if step[1]:
+                        texts.append(_text(buf, _HEADER + pos + 4, length))
+                    pos += 4 + length
+                for slot in step[1]:
+                    out[slot] = texts
+            elif kind == 'array':  # a fixed array read whole
+                _, whole_struct, size, total, whole, wants = step
+                pos += -pos & (size - 1)
+                values = whole_struct.unpack_from(buf, _HEADER + pos)
+                for slot in whole:
+                    out[slot] = values
+                for index, slot in wants:
+                    out[slot] = values[index]
+                pos += total
             else:  # sequence of primitives
-                _, code, size, wants = step
+                _, code, size, wants, whole = step
                 pos += -pos & 3
                 count = u32(buf, _HEADER + pos)[0]
                 pos += 4
@@ -239,6 +287,10 @@ def _make_reader(steps: list[tuple], n_values: int, order: str) -> Callable[[byt
                     if 0 <= index < count:
                         out[slot] = struct.unpack_from(
                             order + code, buf, _HEADER + pos + index * size)[0]
+                if whole:
+                    values = struct.unpack_from(f'{order}{count}{code}', buf, _HEADER + pos)
+                    for slot in whole:
+                        out[slot] = values
                 pos += count * size
         if _HEADER + pos > len(buf):
             raise RawDecodeError('message shorter than its layout')
@@ -255,7 +307,7 @@ def compile_decoder(msg_class: MessageClass,
     :param paths: the segments of paths already checked with
         :func:`ros2_rtgraph.fieldpath.check_path` (``FieldPath.segments``), e.g.
         ``[('linear_acceleration', 'z'), *msgtypes.HEADER_STAMP]``.
-    :return: ``decode(serialized) -> tuple`` with one value per path, or None when the type's
+    :return: ``decode(serialized) -> values`` with one value per path, or None when the type's
         layout cannot be read here (deserialize those messages instead).
     """
     unique = list(dict.fromkeys(paths))
@@ -270,11 +322,11 @@ def compile_decoder(msg_class: MessageClass,
         little = lambda buf: [values[i] for values in (little_once(buf),) for i in spread]  # noqa: E731 a closure per byte order
         big = lambda buf: [values[i] for values in (big_once(buf),) for i in spread]  # noqa: E731 a closure per byte order
 
-    def decode(buf: bytes) -> tuple:
+    def decode(buf: bytes) -> Sequence:
         if buf[0] != 0 or buf[1] > 1:
             raise RawDecodeError(f'encapsulation {buf[0]:#04x}{buf[1]:02x} is not classic CDR')
         try:
-            return tuple((little if buf[1] else big)(buf))
+            return (little if buf[1] else big)(buf)
         except (struct.error, IndexError) as error:
             raise RawDecodeError(str(error)) from None
     return decode

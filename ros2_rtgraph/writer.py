@@ -16,18 +16,26 @@ status says which index and how many entries there were (``SeriesStats.missing``
 
 from collections.abc import Callable
 from collections.abc import Sequence
+from dataclasses import replace
+from functools import partial
 import math
 import time
 from typing import Any
 from typing import cast
-from typing import NamedTuple
 from typing import Protocol
 
-from ros2_rtgraph.fieldpath import describe_missing
+import numpy as np
+
+from ros2_rtgraph.config import default_label
+from ros2_rtgraph.config import SeriesConfig
+from ros2_rtgraph.extract import describe_missing
+from ros2_rtgraph.extract import SKIP
+from ros2_rtgraph.extract import TopicExtractor
 from ros2_rtgraph.fieldpath import FieldPath
-from ros2_rtgraph.fieldpath import TopicExtractor
+from ros2_rtgraph.modifiers import chain
 from ros2_rtgraph.msgtypes import has_header
 from ros2_rtgraph.msgtypes import HEADER_STAMP
+from ros2_rtgraph.pathsyntax import literal_text
 from ros2_rtgraph.rawdecode import compile_decoder
 from ros2_rtgraph.rawdecode import RawDecodeError
 from ros2_rtgraph.ringbuffer import SampleStore
@@ -62,23 +70,40 @@ def clock_seconds(clock: TimeSource) -> float:
     return clock.now().nanoseconds * 1e-9
 
 
-class SeriesPlan(NamedTuple):
+class Members(Protocol):
+    """Where the members of a slice are added at run time (:class:`ros2_rtgraph.layout.Layout`)."""
+
+    def add_member(self, parent: str, field: str, label: str) -> str | None: ...
+
+
+class SeriesPlan:
     """Where one series' value sits in a topic's row and what to do with it."""
 
-    series_id: str
-    column: int         # position of the series' field in the row
-    scale: float
-    offset: float
-    stamped: bool       # t from header.stamp (when non-zero), else receive time
-    stats: SeriesStats
-    field: FieldPath    # the series' field path, to say why a message had no value
+    __slots__ = ('series_id', 'column', 'scale', 'offset', 'stamped', 'stats', 'field',
+                 'modify', 'filtered', 'members', 'refused', 'config')
+
+    def __init__(self, series: SeriesConfig, column: int, stamped: bool, stats: SeriesStats,
+                 field: FieldPath):
+        self.series_id = series.id
+        self.column = column  # position of the series' value among the topic's paths
+        self.scale = series.scale
+        self.offset = series.offset
+        self.stamped = stamped  # t from header.stamp (when non-zero), else receive time
+        self.stats = stats
+        self.field = field  # the series' field path, to say why a message had no value
+        self.modify = chain(field.modifiers)  # numeric modifiers, with their state
+        self.filtered = bool(field.filters)  # a message filter may turn messages away
+        self.config = series
+        #: A slice's members: element key -> the member's plan; keys refused (max_series).
+        self.members: dict[str | int, SeriesPlan] = {}
+        self.refused: set[str | int] = set()
 
 
 class TopicWriter:
     """Turn a batch of one topic's messages into samples in the rings (module docstring)."""
 
     def __init__(self, topic: TopicState, store: SampleStore, stats: StatsBoard, clock: Clock,
-                 deserialize: Deserialize, *, serialized: bool):
+                 deserialize: Deserialize, *, serialized: bool, members: Members | None = None):
         """
         Compile the topic's batch work: one row per message, then one append per series.
 
@@ -89,6 +114,7 @@ class TopicWriter:
         :param deserialize: bytes -> message, for what the decoder cannot read.
         :param serialized: read serialized messages where the fields' layout allows it
             (``raw`` then says so); else message objects.
+        :param members: adds the members of slices (needed when a path expands).
         """
         msg_class = topic.msg_class
         assert msg_class is not None, f'{topic.name} is not compiled'
@@ -96,21 +122,23 @@ class TopicWriter:
         column = {path.text: i for i, path in enumerate(paths)}
         header = has_header(msg_class)
         self._plans = tuple(
-            SeriesPlan(s.id, column[s.field], s.scale, s.offset,
-                       header and s.stamp == 'header', stats.series[s.id], paths[column[s.field]])
+            SeriesPlan(s, column[s.field], header and s.stamp == 'header', stats.series[s.id],
+                       paths[column[s.field]])
             for s in topic.readers)
         self._header = any(plan.stamped for plan in self._plans)
-        self._decoder = compile_decoder(
-            msg_class,
-            [*(path.segments for path in paths), *(HEADER_STAMP if self._header else ())]
-        ) if serialized else None
+        self._extractor = TopicExtractor(msg_class, paths, HEADER_STAMP if self._header else ())
+        sources = self._extractor.sources
+        self._decoder = compile_decoder(msg_class, sources) if serialized else None
         #: The topic's message class as rclpy takes it (subscriptions, takes, deserializing).
         self.msg_type = cast(type, msg_class)
         #: Whether :meth:`write` takes serialized bytes (subscribe with ``raw=writer.raw``).
         self.raw = self._decoder is not None
-        self._extractor = TopicExtractor(msg_class, paths)
-        self._fields = len(paths)
+        self._stamp_slots = (sources.index(HEADER_STAMP[0]), sources.index(HEADER_STAMP[1])) if (
+            self._header) else (0, 0)
+        self._topic = topic.name
         self._store = store
+        self._stats = stats
+        self._members = members
         self._clock = clock
         self._deserialize = deserialize
 
@@ -127,33 +155,33 @@ class TopicWriter:
             when :attr:`raw`; the info's ``received_timestamp`` is the receive time.
         """
         rows = self._rows(taken)
+        values = self._extractor.values
+        columns = rows if self._extractor.direct else [values(row) for row in rows]
         received = self._receive_times(taken)
         stamps = self._stamps(rows, received) if self._header else received
         now = time.monotonic()
         for plan in self._plans:
-            self._store_series(plan, stamps if plan.stamped else received, rows, taken, now)
+            times = stamps if plan.stamped else received
+            if plan.field.expands:
+                self._store_members(plan, times, columns, now)
+                continue
+            self._store_series(plan, times, [row[plan.column] for row in columns],
+                               partial(self._explain, plan, rows[-1], taken[-1][0]), now)
 
     def _rows(self, taken: Taken) -> list[Sequence]:
-        """Read every message into a row: the fields, then the stamp's sec, nanosec if any."""
+        """Read every message into a row of its sources (the stamp's sec, nanosec among them)."""
         if self.raw:
             decode = self._row_from_bytes
             return [decode(msg) for msg, _ in taken]
-        row = self._row
+        row = self._extractor.row
         return [row(msg) for msg, _ in taken]
-
-    def _row(self, msg: Any) -> Sequence:
-        row = self._extractor(msg)
-        if self._header:
-            stamp = msg.header.stamp
-            row += (stamp.sec, stamp.nanosec)
-        return row
 
     def _row_from_bytes(self, data: bytes) -> Sequence:
         assert self._decoder is not None
         try:
-            return self._decoder(data)
+            return self._extractor.complete(self._decoder(data))
         except RawDecodeError:
-            return self._row(self._deserialize(data, self.msg_type))
+            return self._extractor.row(self._deserialize(data, self.msg_type))
 
     def _receive_times(self, taken: Taken) -> list[float]:
         """
@@ -168,42 +196,127 @@ class TopicWriter:
 
     def _stamps(self, rows: list[Sequence], received: list[float]) -> list[float]:
         """Return each message's header stamp, or its receive time where the stamp is zero."""
-        sec, nanosec = self._fields, self._fields + 1
+        sec, nanosec = self._stamp_slots
         return [row[sec] + row[nanosec] * 1e-9 if row[sec] or row[nanosec] else r
                 for row, r in zip(rows, received, strict=True)]
 
-    def _store_series(self, plan: SeriesPlan, times: list[float], rows: list[Sequence],
-                      taken: Taken, now: float) -> None:
+    def _store_series(self, plan: SeriesPlan, times: Sequence[float], values: list,
+                      explain: Callable[[], str], now: float) -> None:
         """Append one series' values of the batch and bump its counters once."""
-        stats, column = plan.stats, plan.column
-        values = [row[column] for row in rows]
-        if None in values:  # an index past the end of this message's sequence
-            stats.missing = self._describe_missing(taken[-1][0], plan.field) if (
-                values[-1] is None) else ''
+        stats = plan.stats
+        last = values[-1]
+        if plan.filtered and SKIP in values:  # messages a message filter turned away
+            kept = [(t, v) for t, v in zip(times, values, strict=True) if v is not SKIP]
+            times, values = [t for t, _ in kept], [v for _, v in kept]
+        if None in values:  # no value in some messages: an index past the end, no such name
+            if last is None:
+                stats.missing = explain()
+            elif last is not SKIP:
+                stats.missing = ''
             kept = [(t, v) for t, v in zip(times, values, strict=True) if v is not None]
             stats.errors += len(values) - len(kept)
-            if not kept:
-                return
-            times = [t for t, _ in kept]
-            values = [v for _, v in kept]
-        elif stats.missing:
+            times, values = [t for t, _ in kept], [v for _, v in kept]
+        elif stats.missing and last is not SKIP:
             stats.missing = ''
+        if not values:
+            return
+        if plan.modify is not None:
+            t, v = plan.modify(np.asarray(times, dtype=np.float64),
+                               np.asarray(values, dtype=np.float64))
+            if plan.scale != 1.0 or plan.offset != 0.0:
+                v = v * plan.scale + plan.offset
+            self._append(plan, t, v, int(np.count_nonzero(~np.isfinite(v))), now)
+            return
         scale, offset = plan.scale, plan.offset
         if scale != 1.0 or offset != 0.0:
             values = [v * scale + offset for v in values]
         else:
             values = [float(v) for v in values]
+        self._append(plan, times, values, sum(1 for v in values if not math.isfinite(v)), now)
+
+    def _append(self, plan: SeriesPlan, times: Sequence[float] | np.ndarray,
+                values: Sequence[float] | np.ndarray, nonfinite: int, now: float) -> None:
+        stats = plan.stats
         if len(values) == 1:
             self._store.append(plan.series_id, times[0], values[0])
-        else:
+        elif len(values):
             self._store.append_many(plan.series_id, times, values)
+        else:
+            return
         stats.samples += len(values)
-        stats.nonfinite += sum(1 for v in values if not math.isfinite(v))
+        stats.nonfinite += nonfinite
         stats.last_receive = now
         if stats.state == 'waiting':
             stats.state = 'ok'
 
-    def _describe_missing(self, msg: Any, path: FieldPath) -> str:
+    def _store_members(self, plan: SeriesPlan, times: Sequence[float], columns: list,
+                       now: float) -> None:
+        """Append the elements of a slice to one series per element, adding series as needed."""
+        batches: dict[str | int, tuple[list[float], list]] = {}
+        column = plan.column
+        for t, row in zip(times, columns, strict=True):
+            elements = row[column]
+            if elements is SKIP:
+                continue
+            for key, value in elements:
+                batch = batches.get(key)
+                if batch is None:
+                    batch = batches[key] = ([], [])
+                batch[0].append(t)
+                batch[1].append(value)
+        for key, (member_times, values) in batches.items():
+            member = plan.members.get(key) or self._add_member(plan, key)
+            if member is not None:
+                self._store_series(member, member_times, values,
+                                   partial(str, f'{member.field.text}: no value'), now)
+        if plan.members and plan.stats.state == 'waiting':
+            plan.stats.state = 'ok'
+
+    def _add_member(self, plan: SeriesPlan, key: str | int) -> 'SeriesPlan | None':
+        """Make the series of a new element of a slice (None past ``max_series``)."""
+        if key in plan.refused or self._members is None:
+            return None
+        field, label = member_field(plan.field, plan.config, key)
+        member_id = self._members.add_member(plan.series_id, field, label)
+        if member_id is None:
+            plan.refused.add(key)
+            count = len(plan.refused)
+            plan.stats.missing = (f'max_series reached: {count} element'
+                                  f"{'s' if count > 1 else ''} not charted")
+            return None
+        member = SeriesPlan(plan.config, plan.column, plan.stamped,
+                            self._stats.series[member_id], plan.field)
+        member.series_id = member_id
+        member.field = replace(plan.field, text=field)
+        plan.members[key] = member
+        return member
+
+    def _explain(self, plan: SeriesPlan, row: Sequence, msg: Any) -> str:
+        """Say why the topic's most recent message had no value for a series (cold path)."""
+        if not plan.field.plain:
+            return self._extractor.getters[plan.column].explain(row)
         if self.raw:
             msg = self._deserialize(msg, self.msg_type)
-        return describe_missing(msg, path)
+        return describe_missing(msg, plan.field)
+
+
+def member_field(path: FieldPath, series: SeriesConfig, key: str | int) -> tuple[str, str]:
+    """
+    Return the field path and label of one element of a slice.
+
+    E.g. for 'position[:]' of /joint_states and the joint 'elbow': 'position[name=="elbow"]'
+    and '/joint_states position elbow'; for 'ranges[0:9]' and index 3: 'ranges[3]' and
+    '/scan ranges[3]'. A label the YAML gave the slice is kept as the prefix.
+    """
+    slice_step = next(step for step in path.tail if step.kind == 'slice')
+    before = path.text[:slice_step.span[0]]
+    after = path.text[slice_step.span[1]:]
+    if isinstance(key, str):
+        field = f'{before}[{path.labels}=={literal_text(key)}]{after}'
+        shown = f'{before}{after} {key}' if after else f'{before} {key}'
+    else:
+        field = f'{before}[{key}]{after}'
+        shown = field
+    default = series.label == default_label(series.topic, series.field)
+    prefix = series.topic if default else series.label
+    return field, f'{prefix} {shown}'

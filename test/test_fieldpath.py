@@ -21,11 +21,11 @@ from std_msgs.msg import Byte
 from std_msgs.msg import Empty
 from std_msgs.msg import Float64
 
+from ros2_rtgraph.extract import describe_missing
+from ros2_rtgraph.extract import TopicExtractor
 from ros2_rtgraph.fieldpath import check_path
-from ros2_rtgraph.fieldpath import describe_missing
 from ros2_rtgraph.fieldpath import FieldPath
 from ros2_rtgraph.fieldpath import FieldPathError
-from ros2_rtgraph.fieldpath import TopicExtractor
 
 
 def _caret_lines(error: FieldPathError) -> list[str]:
@@ -52,6 +52,9 @@ def _text(segments) -> str:
     """Write segments as a path: ('poses', 2, 'position', 'x') -> 'poses[2].position.x'."""
     return ''.join(f'[{s}]' if isinstance(s, int) else f'.{s}' for s in segments).lstrip('.')
 
+
+INDEX_HELP = ('an index is an integer of at most 9 digits, e.g. [0] or [-1]; '
+              'a slice is [:] or [0:9]')
 
 # --- parsing ---------------------------------------------------------------------------------
 
@@ -92,13 +95,13 @@ def test_the_grammar_takes_paths_that_only_the_type_rejects(path):
     # brackets
     ('a[', 2, "missing ']'"),
     ('a[1', 3, "missing ']'"),
-    ('a[]', 1, 'an index is an integer of at most 9 digits, e.g. [0] or [-1]'),
-    ('a[-]', 1, 'an index is an integer of at most 9 digits, e.g. [0] or [-1]'),
-    ('a[1234567890]', 1, 'an index is an integer of at most 9 digits, e.g. [0] or [-1]'),
+    ('a[]', 1, INDEX_HELP),
+    ('a[-]', 1, INDEX_HELP),
+    ('a[1234567890]', 1, INDEX_HELP),
     ('a]', 1, "unexpected ']': expected '.' or '['"),
     ('a[1]b', 4, "unexpected 'b': expected '.' or '['"),
     # indexes that are not integers
-    ('a[x]', 2, "unexpected 'x' in an index"),
+    ('a[x]', 3, "expected '==' after 'x': a lookup is [x==\"value\"]"),
     ('a[1.5]', 3, "unexpected '.' in an index"),
     ('a[+1]', 2, "unexpected '+' in an index"),
     ('a[--1]', 3, "unexpected '-' in an index"),
@@ -174,20 +177,24 @@ IMU_FIELDS = ('(fields: header, orientation, orientation_covariance, angular_vel
     (Empty, 'data', 0, "'data': std_msgs/msg/Empty has no field 'data' (no fields)"),
     # leaves that are not one number
     (Imu, 'header.frame_id', 7,
-     "'header.frame_id': string is not a number (only numeric and boolean fields can be charted)"),
+     "'header.frame_id': string is not a number (only numeric and boolean fields can be "
+     'charted; text that holds numbers: add .@number)'),
     (Imu, 'linear_acceleration', 0,
      "'linear_acceleration': geometry_msgs/msg/Vector3 is a message, not a number "
-     '(fields: x, y, z)'),
+     "(fields: x, y, z); e.g. 'linear_acceleration.@norm'"),
     (Imu, 'header.stamp', 7,
      "'header.stamp': builtin_interfaces/msg/Time is a message, not a number "
      '(fields: sec, nanosec)'),
     (Imu, 'orientation_covariance', 0,
      "'orientation_covariance': double[9] is an array; "
-     "pick one element, e.g. 'orientation_covariance[0]'"),
+     "pick one element, e.g. 'orientation_covariance[0]', or chart each with "
+     "'orientation_covariance[:]'"),
     (JointState, 'position', 0,
-     "'position': sequence<double> is a sequence; pick one element, e.g. 'position[0]'"),
+     "'position': sequence<double> is a sequence; pick one element, e.g. 'position[0]', "
+     "or chart each with 'position[:]'"),
     (JointState, 'name[0]', 4,
-     "'name[0]': string is not a number (only numeric and boolean fields can be charted)"),
+     "'name[0]': string is not a number (only numeric and boolean fields can be charted; "
+     'text that holds numbers: add .@number)'),
     # indexes where there is no array
     (BatteryState, 'voltage[0]', 7, "'voltage[0]': float is not an array, it cannot be indexed"),
     (Imu, 'header.frame_id[0]', 15,

@@ -29,8 +29,8 @@ from std_msgs.msg import Float64
 from std_msgs.msg import Int8
 from std_msgs.msg import UInt64
 
+from ros2_rtgraph.extract import TopicExtractor
 from ros2_rtgraph.fieldpath import check_path
-from ros2_rtgraph.fieldpath import TopicExtractor
 from ros2_rtgraph.rawdecode import compile_decoder
 from ros2_rtgraph.rawdecode import RawDecodeError
 
@@ -117,7 +117,7 @@ def test_an_empty_sequence_of_doubles_before_a_field_is_left_to_the_deserializer
     with pytest.raises(RawDecodeError):
         decode(serialize_message(JointState(velocity=[], effort=[1.0])))
     assert decode(serialize_message(
-        JointState(position=[3.0], velocity=[2.0], effort=[1.0]))) == (1.0,)
+        JointState(position=[3.0], velocity=[2.0], effort=[1.0]))) == [1.0]
 
 
 @pytest.mark.parametrize(('msg_class', 'paths'), [
@@ -138,7 +138,7 @@ def test_big_endian_cdr_is_read_too():
     big = (b'\x00\x00\x00\x00' + struct.pack('>iI', 1_700_000_000, 123_456_789)
            + struct.pack('>I', 3) + b'ab\x00' + b'\x00'
            + struct.pack('>28d', *([0.0] * 27 + [-4.5])))
-    assert decode(big) == decode(little) == (-4.5, 1_700_000_000, 123_456_789)
+    assert decode(big) == decode(little) == [-4.5, 1_700_000_000, 123_456_789]
 
 
 @pytest.mark.parametrize('data', [
