@@ -1,14 +1,14 @@
 # Copyright 2026 ros2_rtgraph developers
 # SPDX-License-Identifier: Apache-2.0
 """
-Field paths such as 'linear_acceleration.x' or 'position[2]', checked and compiled once.
+Field paths checked against a message class, once, before anything is subscribed.
 
-A path is parsed and checked against the message class at start-up, once, so that a typo fails
-with a message that points at it; the :class:`FieldPath` it gives is what everything else
-compiles from (the accessors here, the CDR decoder in rawdecode.py). Per message only the
-compiled accessors run: one ``operator.attrgetter`` per dotted chain and one
-``operator.itemgetter`` per index, no string work. How message classes spell their fields is
-msgtypes.py's business.
+E.g. 'linear_acceleration.x', 'position[2]', 'position[name=="elbow"]',
+'transforms[:]{child_frame_id=="base"}.transform.translation.x'. The grammar is pathsyntax.py's;
+here every step is checked against the type at start-up (or when the type is discovered), so
+that a typo fails with a caret under it and what the type offers there. The :class:`FieldPath`
+it gives is what the readers compile from (extract.py, and the CDR decoder in rawdecode.py for
+the fixed part). How message classes spell their fields is msgtypes.py's business.
 """
 
 from collections.abc import Callable
