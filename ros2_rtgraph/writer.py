@@ -17,7 +17,6 @@ status says which index and how many entries there were (``SeriesStats.missing``
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import partial
 import math
 import time
 from typing import Any
@@ -80,7 +79,7 @@ class SeriesPlan:
     """Where one series' value sits in a topic's row and what to do with it."""
 
     __slots__ = ('series_id', 'column', 'scale', 'offset', 'stamped', 'stats', 'field',
-                 'modify', 'filtered', 'members', 'refused', 'config')
+                 'modify', 'filtered', 'expands', 'members', 'refused', 'config')
 
     def __init__(self, series: SeriesConfig, column: int, stamped: bool, stats: SeriesStats,
                  field: FieldPath):
@@ -93,6 +92,7 @@ class SeriesPlan:
         self.field = field  # the series' field path, to say why a message had no value
         self.modify = chain(field.modifiers)  # numeric modifiers, with their state
         self.filtered = bool(field.filters)  # a message filter may turn messages away
+        self.expands = field.expands  # a slice: its elements go to its members
         self.config = series
         #: A slice's members: element key -> the member's plan; keys refused (max_series).
         self.members: dict[str | int, SeriesPlan] = {}
@@ -160,13 +160,14 @@ class TopicWriter:
         received = self._receive_times(taken)
         stamps = self._stamps(rows, received) if self._header else received
         now = time.monotonic()
+        last = (rows[-1], taken[-1][0])  # to say why the latest message had no value
         for plan in self._plans:
             times = stamps if plan.stamped else received
-            if plan.field.expands:
+            if plan.expands:
                 self._store_members(plan, times, columns, now)
                 continue
-            self._store_series(plan, times, [row[plan.column] for row in columns],
-                               partial(self._explain, plan, rows[-1], taken[-1][0]), now)
+            column = plan.column
+            self._store_series(plan, times, [row[column] for row in columns], last, now)
 
     def _rows(self, taken: Taken) -> list[Sequence]:
         """Read every message into a row of its sources (the stamp's sec, nanosec among them)."""
@@ -201,49 +202,55 @@ class TopicWriter:
                 for row, r in zip(rows, received, strict=True)]
 
     def _store_series(self, plan: SeriesPlan, times: Sequence[float], values: list,
-                      explain: Callable[[], str], now: float) -> None:
-        """Append one series' values of the batch and bump its counters once."""
+                      last: tuple[Sequence, Any] | None, now: float) -> None:
+        """
+        Append one series' values of the batch and bump its counters once.
+
+        :param last: the row and message of the topic's latest message, to say why it had no
+            value; None for a member of a slice.
+        """
         stats = plan.stats
-        last = values[-1]
+        latest = values[-1]
         if plan.filtered and SKIP in values:  # messages a message filter turned away
             kept = [(t, v) for t, v in zip(times, values, strict=True) if v is not SKIP]
             times, values = [t for t, _ in kept], [v for _, v in kept]
         if None in values:  # no value in some messages: an index past the end, no such name
-            if last is None:
-                stats.missing = explain()
-            elif last is not SKIP:
+            if latest is None:
+                stats.missing = (f'{plan.field.text}: no value' if last is None
+                                 else self._explain(plan, *last))
+            elif latest is not SKIP:
                 stats.missing = ''
             kept = [(t, v) for t, v in zip(times, values, strict=True) if v is not None]
             stats.errors += len(values) - len(kept)
             times, values = [t for t, _ in kept], [v for _, v in kept]
-        elif stats.missing and last is not SKIP:
+        elif stats.missing and latest is not SKIP:
             stats.missing = ''
         if not values:
             return
+        scale, offset = plan.scale, plan.offset
         if plan.modify is not None:
             t, v = plan.modify(np.asarray(times, dtype=np.float64),
                                np.asarray(values, dtype=np.float64))
-            if plan.scale != 1.0 or plan.offset != 0.0:
-                v = v * plan.scale + plan.offset
-            self._append(plan, t, v, int(np.count_nonzero(~np.isfinite(v))), now)
-            return
-        scale, offset = plan.scale, plan.offset
-        if scale != 1.0 or offset != 0.0:
-            values = [v * scale + offset for v in values]
+            if scale != 1.0 or offset != 0.0:
+                v = v * scale + offset
+            nonfinite = int(np.count_nonzero(~np.isfinite(v)))
+            times, values = t, v
         else:
-            values = [float(v) for v in values]
-        self._append(plan, times, values, sum(1 for v in values if not math.isfinite(v)), now)
-
-    def _append(self, plan: SeriesPlan, times: Sequence[float] | np.ndarray,
-                values: Sequence[float] | np.ndarray, nonfinite: int, now: float) -> None:
-        stats = plan.stats
-        if len(values) == 1:
+            if scale != 1.0 or offset != 0.0:
+                values = [v * scale + offset for v in values]
+            else:
+                values = [float(v) for v in values]
+            total = sum(values)  # finite only if every value is (or to count exactly)
+            nonfinite = 0 if total - total == 0.0 else sum(
+                1 for v in values if not math.isfinite(v))
+        count = len(values)
+        if not count:
+            return
+        if count == 1:
             self._store.append(plan.series_id, times[0], values[0])
-        elif len(values):
-            self._store.append_many(plan.series_id, times, values)
         else:
-            return
-        stats.samples += len(values)
+            self._store.append_many(plan.series_id, times, values)
+        stats.samples += count
         stats.nonfinite += nonfinite
         stats.last_receive = now
         if stats.state == 'waiting':
@@ -267,8 +274,7 @@ class TopicWriter:
         for key, (member_times, values) in batches.items():
             member = plan.members.get(key) or self._add_member(plan, key)
             if member is not None:
-                self._store_series(member, member_times, values,
-                                   partial(str, f'{member.field.text}: no value'), now)
+                self._store_series(member, member_times, values, None, now)
         if plan.members and plan.stats.state == 'waiting':
             plan.stats.state = 'ok'
 
@@ -288,6 +294,7 @@ class TopicWriter:
                             self._stats.series[member_id], plan.field)
         member.series_id = member_id
         member.field = replace(plan.field, text=field)
+        member.expands = False
         plan.members[key] = member
         return member
 
