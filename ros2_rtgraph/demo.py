@@ -5,11 +5,14 @@
 
 Topics (config/demo.yaml charts them): /imu/data (Imu, 200 Hz, sensor-data QoS, occasional
 spikes), /odom (Odometry, 50 Hz, driving a circle), /joint_states (JointState, 100 Hz, six
-joints), /battery_state (BatteryState, 1 Hz, draining), /gps/fix (NavSatFix, 5 Hz, NaN while it
+joints whose order in the message rotates every message, as merged joint states from several
+drivers can: only a chart by name is right), /battery_state (BatteryState, 1 Hz, draining),
+/diagnostics (DiagnosticArray, 1 Hz: 'motor_left' and 'motor_right' with temperature, current
+and mode as text, WARN while a motor is hot; 'battery'), /gps/fix (NavSatFix, 5 Hz, NaN while it
 has no fix: the first 10 s and a few seconds of every minute), /demo/sine (Float64, 50 Hz).
 
-One 200 Hz timer drives every topic (one wake-up instead of six timers). ``--with-bridge`` also
-runs ``rtgraph`` with the demo configuration as a child process, gives it the demo's ROS
+One 200 Hz timer drives every topic (one wake-up instead of seven timers). ``--with-bridge``
+also runs ``rtgraph`` with the demo configuration as a child process, gives it the demo's ROS
 arguments (so ``-p port:=8081`` reaches the bridge; the robot ignores parameters it does not
 declare) and passes SIGINT/SIGTERM on.
 """
@@ -22,6 +25,9 @@ import subprocess
 import sys
 import threading
 
+from diagnostic_msgs.msg import DiagnosticArray
+from diagnostic_msgs.msg import DiagnosticStatus
+from diagnostic_msgs.msg import KeyValue
 from nav_msgs.msg import Odometry
 import rclpy
 from rclpy.executors import SingleThreadedExecutor
@@ -38,8 +44,14 @@ from std_msgs.msg import Float64
 
 TICK_HZ = 200
 # Publish period of each topic in ticks of the 200 Hz timer.
-EVERY = {'imu': 1, 'joints': 2, 'odom': 4, 'sine': 4, 'gps': 40, 'battery': 200}
+EVERY = {'imu': 1, 'joints': 2, 'odom': 4, 'sine': 4, 'gps': 40, 'battery': 200,
+         'diagnostics': 200}
 JOINTS = [f'joint_{i}' for i in range(1, 7)]
+# Motor temperatures swing slowly around a mean (degC, period in s); the left one peaks above
+# MOTOR_HOT_C for about 10 s of every period (first at 18 s), the right one never does.
+MOTORS = {'motor_left': (42.0, 14.0, 90.0), 'motor_right': (40.0, 10.0, 150.0)}
+MOTOR_HOT_C = 55.0
+BATTERY_LOW = 0.2           # charge below which the battery status is WARN
 GRAVITY = 9.81
 SPIKE_PROBABILITY = 0.002   # per IMU message: about one spike every 2.5 s
 CIRCLE_RADIUS = 3.0         # m
@@ -47,6 +59,46 @@ CIRCLE_SPEED = 0.5          # m/s
 BATTERY_FULL_V = 16.8
 BATTERY_EMPTY_V = 13.2
 BATTERY_HOURS = 0.5         # simulated time from full to empty
+
+
+def _battery_charge(elapsed: float) -> float:
+    """Charge (0..1) after ``elapsed`` seconds: linear from full to empty in BATTERY_HOURS."""
+    return max(0.0, 1.0 - elapsed / (BATTERY_HOURS * 3600.0))
+
+
+def _battery_voltage(charge: float) -> float:
+    """Voltage at a charge: linear between empty and full, as BatteryState and diagnostics say."""
+    return BATTERY_EMPTY_V + (BATTERY_FULL_V - BATTERY_EMPTY_V) * charge
+
+
+def motor_status(name: str, elapsed: float, current: float) -> DiagnosticStatus:
+    """
+    Return a motor's status as a driver's diagnostic_updater would: every value is text.
+
+    :param name: a key of MOTORS.
+    :param elapsed: seconds since the demo started (the temperature follows it).
+    :param current: the motor current in A.
+    :return: WARN while the motor is hotter than MOTOR_HOT_C (its mode then says so), else OK.
+    """
+    mean, swing, period = MOTORS[name]
+    temperature = mean + swing * math.sin(2.0 * math.pi * elapsed / period)
+    hot = temperature > MOTOR_HOT_C
+    return DiagnosticStatus(
+        level=DiagnosticStatus.WARN if hot else DiagnosticStatus.OK, name=name,
+        message='hot: torque derated' if hot else 'OK', hardware_id=f'{name}_driver',
+        values=[KeyValue(key='temperature', value=f'{temperature:.1f}'),
+                KeyValue(key='current', value=f'{current:.2f}'),
+                KeyValue(key='mode', value='DERATED' if hot else 'RUNNING')])
+
+
+def battery_status(charge: float) -> DiagnosticStatus:
+    """Return the battery's status at a charge (0..1): WARN below BATTERY_LOW."""
+    low = charge < BATTERY_LOW
+    return DiagnosticStatus(
+        level=DiagnosticStatus.WARN if low else DiagnosticStatus.OK, name='battery',
+        message='low' if low else 'OK', hardware_id='bms',
+        values=[KeyValue(key='voltage', value=f'{_battery_voltage(charge):.2f}'),
+                KeyValue(key='percentage', value=f'{100.0 * charge:.0f}')])
 
 
 def _gps_has_fix(elapsed: float) -> bool:
@@ -64,6 +116,7 @@ class DemoRobot(Node):
         self._joints = self.create_publisher(JointState, '/joint_states', 10)
         self._battery = self.create_publisher(BatteryState, '/battery_state', 10)
         self._gps = self.create_publisher(NavSatFix, '/gps/fix', 10)
+        self._diagnostics = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._sine = self.create_publisher(Float64, '/demo/sine', 10)
         self._random = random.Random(7)
         self._tick = 0
@@ -71,6 +124,7 @@ class DemoRobot(Node):
             (EVERY['imu'], self._publish_imu), (EVERY['joints'], self._publish_joints),
             (EVERY['odom'], self._publish_odom), (EVERY['sine'], self._publish_sine),
             (EVERY['gps'], self._publish_gps), (EVERY['battery'], self._publish_battery),
+            (EVERY['diagnostics'], self._publish_diagnostics),
         ]
         self._timer = self.create_timer(1.0 / TICK_HZ, self._on_tick)
 
@@ -117,8 +171,11 @@ class DemoRobot(Node):
     def _publish_joints(self, stamp, elapsed: float) -> None:
         msg = JointState()
         msg.header.stamp = stamp
-        msg.name = JOINTS
-        for index in range(len(JOINTS)):
+        # Rotate the order by one joint per message; each value is computed for its name.
+        shift = (self._tick // EVERY['joints']) % len(JOINTS)
+        order = list(range(shift, len(JOINTS))) + list(range(shift))
+        msg.name = [JOINTS[index] for index in order]
+        for index in order:
             frequency = 0.1 * (index + 1)
             phase = 2.0 * math.pi * frequency * elapsed + index
             msg.position.append(0.8 * math.sin(phase))
@@ -127,15 +184,25 @@ class DemoRobot(Node):
         self._joints.publish(msg)
 
     def _publish_battery(self, stamp, elapsed: float) -> None:
-        charge = max(0.0, 1.0 - elapsed / (BATTERY_HOURS * 3600.0))
+        charge = _battery_charge(elapsed)
         msg = BatteryState()
         msg.header.stamp = stamp
         msg.percentage = charge
-        msg.voltage = BATTERY_EMPTY_V + (BATTERY_FULL_V - BATTERY_EMPTY_V) * charge
+        msg.voltage = _battery_voltage(charge)
         msg.current = -2.0 + self._random.gauss(0.0, 0.1)
         msg.temperature = 30.0 + 5.0 * (1.0 - charge)
         msg.present = True
         self._battery.publish(msg)
+
+    def _publish_diagnostics(self, stamp, elapsed: float) -> None:
+        msg = DiagnosticArray()
+        msg.header.stamp = stamp
+        current = 1.5 + 0.5 * math.sin(0.3 * elapsed)
+        msg.status = [
+            *(motor_status(name, elapsed, current + self._random.gauss(0.0, 0.05))
+              for name in MOTORS),
+            battery_status(_battery_charge(elapsed))]
+        self._diagnostics.publish(msg)
 
     def _publish_gps(self, stamp, elapsed: float) -> None:
         msg = NavSatFix()

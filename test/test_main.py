@@ -20,6 +20,8 @@ import sys
 import urllib.request
 
 from builtin_interfaces.msg import Time
+from diagnostic_msgs.msg import DiagnosticArray
+from diagnostic_msgs.msg import DiagnosticStatus
 import pytest
 from rclpy.qos import qos_profile_sensor_data
 from rclpy.qos import QoSProfile
@@ -34,10 +36,16 @@ from ros_helpers import wait_until
 from ros_helpers import write_config
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import Imu
+from sensor_msgs.msg import JointState
 from sse_client import Event
 from sse_client import SSEClient
 from std_msgs.msg import Float64
 
+from ros2_rtgraph.demo import battery_status
+from ros2_rtgraph.demo import JOINTS
+from ros2_rtgraph.demo import MOTOR_HOT_C
+from ros2_rtgraph.demo import motor_status
+from ros2_rtgraph.demo import MOTORS
 from ros2_rtgraph.demo import ros_arguments
 
 WARM_UP = -12345.0
@@ -538,6 +546,67 @@ def test_demo_robot_feeds_every_series_of_the_default_config():
     finally:
         demo.close()
         bridge.close()
+
+
+def test_demo_robot_shuffles_its_joints_and_publishes_diagnostics(robot):
+    joints: list[JointState] = []
+    diagnostics: list[DiagnosticArray] = []
+    subscriptions = [
+        robot.create_subscription(JointState, '/joint_states', joints.append, 100),
+        robot.create_subscription(DiagnosticArray, '/diagnostics', diagnostics.append, 10)]
+    demo = Bridge([sys.executable, '-m', 'ros2_rtgraph.demo'])
+    try:
+        wait_until(lambda: len(joints) >= 20 and diagnostics, timeout=30.0,
+                   what='joint states and diagnostics from the demo')
+        assert demo.stop(signal.SIGINT) == 0
+    finally:
+        demo.close()
+        for subscription in subscriptions:
+            robot.destroy_subscription(subscription)
+
+    orders = [tuple(msg.name) for msg in joints]
+    assert all(sorted(order) == sorted(JOINTS) for order in orders)
+    assert len(set(orders)) > 1  # an index names a different joint from message to message
+    for msg in joints:
+        for name, position, velocity, effort in zip(
+                msg.name, msg.position, msg.velocity, msg.effort, strict=True):
+            # position = 0.8 sin(phase), velocity its derivative, at 0.1 Hz x the joint's
+            # number: only the values of one joint fit that joint's frequency.
+            omega = 2.0 * math.pi * 0.1 * (JOINTS.index(name) + 1)
+            assert (position / 0.8) ** 2 + (velocity / (0.8 * omega)) ** 2 == pytest.approx(1.0)
+            assert effort == pytest.approx(2.5 * position, abs=1.0)  # its noise has sigma 0.1
+
+    first = diagnostics[0]
+    assert first.header.stamp.sec > 0
+    statuses = {status.name: status for status in first.status}
+    assert set(statuses) == {*MOTORS, 'battery'}
+    for name in MOTORS:
+        values = {pair.key: pair.value for pair in statuses[name].values}
+        assert set(values) == {'temperature', 'current', 'mode'}
+        assert 0.0 < float(values['temperature']) < 100.0
+        float(values['current'])
+        with pytest.raises(ValueError):
+            float(values['mode'])  # text that is not a number
+        assert statuses[name].level in (DiagnosticStatus.OK, DiagnosticStatus.WARN)
+    battery = {pair.key: float(pair.value) for pair in statuses['battery'].values}
+    assert set(battery) == {'voltage', 'percentage'}
+
+
+@pytest.mark.parametrize(('elapsed', 'level', 'mode'), [
+    (0.0, DiagnosticStatus.OK, 'RUNNING'),
+    (22.5, DiagnosticStatus.WARN, 'DERATED'),   # the left motor's first peak
+    (67.5, DiagnosticStatus.OK, 'RUNNING'),     # its coolest
+])
+def test_demo_motor_warns_while_hot(elapsed, level, mode):
+    status = motor_status('motor_left', elapsed, current=1.5)
+    values = {pair.key: pair.value for pair in status.values}
+    assert (status.level, values['mode']) == (level, mode)
+    assert (float(values['temperature']) > MOTOR_HOT_C) == (level == DiagnosticStatus.WARN)
+
+
+def test_demo_battery_warns_when_low():
+    assert battery_status(0.9).level == DiagnosticStatus.OK
+    assert battery_status(0.1).level == DiagnosticStatus.WARN
 
 
 def test_demo_with_bridge_passes_its_ros_arguments_on_to_the_bridge():
