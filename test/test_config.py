@@ -187,9 +187,11 @@ def test_demo_config_charts_the_demo_robot():
     config = load_config(DEMO)
     topics = {s.topic for s in config.series}
     assert topics == {'/imu/data', '/odom', '/joint_states', '/battery_state', '/gps/fix',
-                      '/demo/sine'}
+                      '/diagnostics', '/demo/sine'}
     fields = {(s.topic, s.field) for s in config.series}
-    assert {('/gps/fix', 'altitude'), ('/joint_states', 'position[2]'),
+    assert {('/gps/fix', 'altitude'), ('/joint_states', 'position[name=="joint_3"]'),
+            ('/joint_states', 'position[:]'),
+            ('/diagnostics', 'status[:]{name=="motor_left"}.values[:]{key=="temperature"}.value'),
             ('/battery_state', 'voltage'), ('/odom', 'twist.twist.linear.x')} <= fields
     typed = {s.type for s in config.series}
     assert None in typed  # at least one series relies on type discovery
