@@ -5,8 +5,10 @@ The floor: the cheapest honest rclpy subscriber, measured in the same run as the
 
 Standard ``SingleThreadedExecutor`` spin, one subscription per topic with the publishers'
 QoS, and a callback that only appends the charted value to a list: whatever the bridge does
-on top of this (stamps, rings, frames, HTTP) is its own cost. On SIGINT it prints
-``{"received": {topic: count}}`` on stdout and exits.
+on top of this (stamps, rings, frames, HTTP) is its own cost. For ``joints`` the callback does
+the bridge's job the plain way: it maps names to indices once per message, appends each of the
+30 wanted positions to its list, and the message's whole position array to one more (the
+slice). On SIGINT it prints ``{"received": {topic: messages}}`` on stdout and exits.
 """
 
 import argparse
@@ -19,16 +21,31 @@ import rclpy
 from rclpy.executors import ExternalShutdownException
 from rclpy.executors import SingleThreadedExecutor
 
+from bench.publisher import JOINT_NAMES
 from bench.publisher import KINDS
 from bench.publisher import message_class
 from bench.publisher import qos_profile
 
 
-def _appender(values: list[float], field: str) -> Callable:
+def _appender(values: list, field: str) -> Callable:
     """Return a callback that appends the field's value to ``values``."""
     read = operator.attrgetter(field)
     append = values.append
     return lambda msg: append(read(msg))
+
+
+def _joints_appender(arrays: list) -> Callable:
+    """Return a callback that appends JOINT_NAMES' positions by name, and the position array."""
+    positions: list[list[float]] = [[] for _ in JOINT_NAMES]
+    appends = [(name, values.append) for name, values in zip(JOINT_NAMES, positions, strict=True)]
+
+    def on_message(msg) -> None:
+        index = {name: i for i, name in enumerate(msg.name)}
+        position = msg.position
+        for name, append in appends:
+            append(position[index[name]])
+        arrays.append(position)
+    return on_message
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,12 +58,14 @@ def main(argv: list[str] | None = None) -> int:
 
     rclpy.init()
     node = rclpy.create_node('bench_floor')
-    received: dict[str, list[float]] = {topic: [] for topic in topics}
+    # One entry per message on each topic, so the counts are messages whatever the kind.
+    received: dict[str, list] = {topic: [] for topic in topics}
     executor = SingleThreadedExecutor()
     try:
         for topic in topics:
-            node.create_subscription(message_class(args.kind), topic,
-                                     _appender(received[topic], kind.field),
+            callback = (_joints_appender(received[topic]) if args.kind == 'joints'
+                        else _appender(received[topic], kind.fields[0]))
+            node.create_subscription(message_class(args.kind), topic, callback,
                                      qos_profile(args.kind))
         executor.add_node(node)
         print(json.dumps({'ready': True}), flush=True)

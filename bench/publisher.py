@@ -10,6 +10,11 @@ can compute the latency from publish to receipt:
   the bridge charts it with ``stamp: receive``, so the latency is read from the value ``v``.
 - ``imu`` (sensor_msgs/Imu, sensor-data QoS i.e. best effort): ``header.stamp`` is the
   publish time; the bridge charts it with ``stamp: header``, so the latency is read from ``t``.
+- ``joints`` (sensor_msgs/JointState, reliable QoS): 30 joints ``j0``..``j29`` listed in a
+  different order in every message, ``header.stamp`` the publish time ``t`` and the position
+  of ``jN`` always ``N + 0.5 sin(pi t)``, so a reader can tell whether it picked by name. The
+  bridge charts the 30 positions by name and the whole array as a slice (one series per
+  joint): one message gives 60 samples.
 
 Protocol with :mod:`bench.run`: prints ``{"ready": ...}`` on stdout once every topic has the
 expected number of subscribers, then publishes on an absolute schedule until SIGINT, and
@@ -19,9 +24,14 @@ edges of its measurement window without talking to this process.
 """
 
 import argparse
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
+import itertools
 import json
+import math
 import mmap
+import random
 import signal
 import struct
 import sys
@@ -33,11 +43,16 @@ from rclpy.qos import QoSPresetProfiles
 from rclpy.qos import QoSProfile
 from rclpy.signals import SignalHandlerOptions
 from sensor_msgs.msg import Imu
+from sensor_msgs.msg import JointState
 from std_msgs.msg import Float64
 
 COUNTER = struct.Struct('<Q')
 # After this many seconds behind schedule the publisher skips ahead instead of bursting.
 MAX_LAG = 0.1
+JOINT_NAMES = tuple(f'j{number}' for number in range(30))
+# Prebuilt name orders the joints publisher takes in turn: shuffling and validating 30 names
+# per message would cost more than the rest of the message.
+JOINT_ORDERS = 16
 
 
 @dataclass(frozen=True)
@@ -46,16 +61,22 @@ class MessageKind:
 
     type_name: str   # as in the rtgraph YAML
     qos: str         # rtgraph YAML qos name of the publisher's profile
-    field: str       # the field the bridge charts and the floor appends
+    fields: tuple[str, ...]  # the fields the bridge charts per topic, one series entry each
     stamp: str       # rtgraph YAML stamp mode
     latency_from: str  # 't' or 'v': where the SSE client finds the publish time
+    samples_per_message: int = 1  # ring samples one message gives (a slice gives several)
 
 
 KINDS = {
-    'float64': MessageKind('std_msgs/msg/Float64', 'reliable', 'data', 'receive', 'v'),
-    'imu': MessageKind('sensor_msgs/msg/Imu', 'sensor_data', 'linear_acceleration.x',
+    'float64': MessageKind('std_msgs/msg/Float64', 'reliable', ('data',), 'receive', 'v'),
+    'imu': MessageKind('sensor_msgs/msg/Imu', 'sensor_data', ('linear_acceleration.x',),
                        'header', 't'),
+    'joints': MessageKind(
+        'sensor_msgs/msg/JointState', 'reliable',
+        (*(f'position[name=="{name}"]' for name in JOINT_NAMES), 'position[:]'),
+        'header', 't', samples_per_message=2 * len(JOINT_NAMES)),
 }
+_CLASSES = {'float64': Float64, 'imu': Imu, 'joints': JointState}
 
 
 def qos_profile(kind: str) -> QoSProfile:
@@ -67,17 +88,51 @@ def qos_profile(kind: str) -> QoSProfile:
 
 def message_class(kind: str) -> type:
     """Return the message class of a kind."""
-    return Imu if kind == 'imu' else Float64
+    return _CLASSES[kind]
+
+
+def joint_position(number: int, stamp: float) -> float:
+    """Return the position of joint ``j<number>`` in a message stamped ``stamp`` (seconds)."""
+    return number + 0.5 * math.sin(math.pi * stamp)
 
 
 def _stamp_float64(msg: Float64, now: float) -> None:
     msg.data = now
 
 
-def _stamp_imu(msg: Imu, now: float) -> None:
+def _stamp_header(msg, now: float) -> None:
     seconds = int(now)
     msg.header.stamp.sec = seconds
     msg.header.stamp.nanosec = int((now - seconds) * 1e9)
+
+
+class JointStates:
+    """
+    JointState messages with the names in a new order each time, for the ``joints`` kind.
+
+    It cycles through JOINT_ORDERS messages built once, each with its own shuffle of the
+    names; per call only the stamp and the positions (an ``array('d')``, which the message
+    takes without checking each element) are written.
+    """
+
+    def __init__(self, seed: int = 1):
+        shuffle = random.Random(seed).shuffle
+        self._cycle = []
+        for _ in range(JOINT_ORDERS):
+            numbers = list(range(len(JOINT_NAMES)))
+            shuffle(numbers)
+            msg = JointState()
+            msg.name = [JOINT_NAMES[number] for number in numbers]
+            self._cycle.append((msg, [float(number) for number in numbers]))
+        self._next = itertools.cycle(self._cycle)
+
+    def next(self, now: float) -> JointState:
+        """Return the next message, stamped ``now``, its positions those of joint_position."""
+        msg, numbers = next(self._next)
+        _stamp_header(msg, now)
+        swing = 0.5 * math.sin(math.pi * now)
+        msg.position = array('d', [number + swing for number in numbers])
+        return msg
 
 
 def _new_message(kind: str):
@@ -102,17 +157,29 @@ def _wait_for_subscribers(publishers, wanted: int, timeout: float) -> int:
         time.sleep(0.05)
 
 
+def _message_source(kind: str, topics: int) -> Callable[[int, float], object]:
+    """Return ``source(topic_index, now)``: the message to publish on that topic, stamped."""
+    if kind == 'joints':
+        joint_states = JointStates()
+        return lambda index, now: joint_states.next(now)
+    stamp = _stamp_float64 if kind == 'float64' else _stamp_header
+    messages = [_new_message(kind) for _ in range(topics)]
+
+    def source(index: int, now: float) -> object:
+        stamp(messages[index], now)
+        return messages[index]
+    return source
+
+
 def _publish_loop(kind: str, publishers, rate: float, counter: mmap.mmap | None,
                   counts: list[int]) -> None:
-    stamp = _stamp_float64 if kind == 'float64' else _stamp_imu
-    messages = [_new_message(kind) for _ in publishers]
+    source = _message_source(kind, len(publishers))
     period = 1.0 / rate
     total = 0
     next_tick = time.monotonic()
     while True:
-        for index, (pub, msg) in enumerate(zip(publishers, messages, strict=True)):
-            stamp(msg, time.time())
-            pub.publish(msg)
+        for index, pub in enumerate(publishers):
+            pub.publish(source(index, time.time()))
             counts[index] += 1
         total += len(publishers)
         if counter is not None:

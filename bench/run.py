@@ -46,6 +46,8 @@ from ros2_rtgraph.rosdistro import LOCALHOST_DISCOVERY_ENV
 RESULTS_DIR = Path(__file__).resolve().parent / 'results'
 DEFAULT_KINDS = ('float64', 'imu')
 DEFAULT_LOADS = ('1000x1', '100x10')   # rate per topic x topics: 1 kHz, and 1 kHz over 10 topics
+# Kinds whose messages carry many series have a default load of their own.
+KIND_LOADS = {'joints': ('500x1',)}
 DEFAULT_CLIENTS = (1, 10)
 SOAK_KIND, SOAK_LOAD, SOAK_CLIENTS = 'imu', '1000x1', 3
 SOAK_WARMUP = 30.0     # long enough for the rings to fill before the start figures are taken
@@ -198,7 +200,7 @@ def _bench_env() -> dict[str, str]:
 
 
 def _bridge_config(scenario: Scenario, frame_rate: float) -> str:
-    """Return the rtgraph YAML: one chart per topic, the field whose value or stamp is timed."""
+    """Return the rtgraph YAML: one chart per topic, its kind's fields (value or stamp timed)."""
     kind = KINDS[scenario.kind]
     lines = [
         'server:',
@@ -212,14 +214,14 @@ def _bridge_config(scenario: Scenario, frame_rate: float) -> str:
         'charts:',
     ]
     for topic in scenario.topic_names:
-        lines += [
-            f'  - title: {topic}',
-            '    series:',
-            f'      - topic: {topic}',
-            f'        field: {kind.field}',
-            f'        type: {kind.type_name}',
-            f'        stamp: {kind.stamp}',
-        ]
+        lines += [f'  - title: {topic}', '    series:']
+        for field in kind.fields:
+            lines += [
+                f'      - topic: {topic}',
+                f"        field: '{field}'",   # quoted: a field may hold '"' or '{'
+                f'        type: {kind.type_name}',
+                f'        stamp: {kind.stamp}',
+            ]
     return '\n'.join(lines) + '\n'
 
 
@@ -296,7 +298,8 @@ class _ScenarioRun:
         kind = KINDS[scenario.kind]
         counter_path = self.work / 'published.counter'
         counter_path.write_bytes(bytes(COUNTER.size))
-        result: dict = {'scenario': asdict(scenario), 'name': scenario.name}
+        result: dict = {'scenario': asdict(scenario), 'name': scenario.name,
+                        'samples_per_message': kind.samples_per_message}
         try:
             subscribers = 0
             if scenario.bridge:
@@ -334,7 +337,7 @@ class _ScenarioRun:
                 result['floor'].update(self._floor_result(result['published_total']))
             if scenario.bridge:
                 result['bridge'].update(self._bridge_result(
-                    bridge_launch, result['published_total']))
+                    bridge_launch, result['published_total'] * kind.samples_per_message))
         finally:
             self.stop_all()
             result['processes'] = {child.name: child.pid for child in self.children}
@@ -417,7 +420,8 @@ class _ScenarioRun:
         return {'received': received, 'share': _share(received, published),
                 'exit_status': status}
 
-    def _bridge_result(self, launch: ProcSample, published: int) -> dict:
+    def _bridge_result(self, launch: ProcSample, expected: int) -> dict:
+        """Figures of the bridge; ``expected``: the samples the messages published should give."""
         end = sample(self.bridge.pid)
         reports = []
         for reader in self.readers:
@@ -431,8 +435,8 @@ class _ScenarioRun:
         newest = [report.get('latency_newest', {}) for report in reports]
         every = [report.get('latency_all', {}) for report in reports]
         return {
-            'rings_samples': rings, 'rings_share': _share(rings, published),
-            'frames_samples': frames, 'frames_share': _share(frames, published),
+            'rings_samples': rings, 'rings_share': _share(rings, expected),
+            'frames_samples': frames, 'frames_share': _share(frames, expected),
             'decimated': decimated,
             'rss_launch': launch.rss, 'rss_end': end.rss,
             'threads_launch': launch.threads, 'threads_end': end.threads,
@@ -522,7 +526,8 @@ def _mb(value: int | None) -> str:
 
 def print_table(report: dict) -> None:
     """Print the scenario results as a fixed-width table."""
-    header = (f'{"scenario":<24} {"pub Hz":>7} {"floor":>7} {"bridge":>7} {"ratio":>6} '
+    width = max(24, *(len(result['name']) for result in report['scenarios']))
+    header = (f'{"scenario":<{width}} {"pub Hz":>7} {"floor":>7} {"bridge":>7} {"ratio":>6} '
               f'{"floor%":>7} {"rings%":>7} {"lost":>5} {"frame%":>7} {"lat p50/p95/p99 ms":>20} '
               f'{"all p99":>8} {"RSS MB":>9}')
     print('CPU-s per 1000 published messages (whole process, user+sys); shares of published;'
@@ -538,8 +543,10 @@ def print_table(report: dict) -> None:
         rss = f'{_mb(bridge.get("rss_launch"))}->{_mb(bridge.get("rss_end"))}'
         rings = bridge.get('rings_samples')
         published = result.get('published_total')
-        lost = None if rings is None or published is None else max(0, published - rings)
-        print(f'{result["name"]:<24} {result["published_rate_hz"]:>7.0f} '
+        per_message = result.get('samples_per_message', 1)
+        lost = None if rings is None or published is None else max(
+            0, published - rings // per_message)
+        print(f'{result["name"]:<{width}} {result["published_rate_hz"]:>7.0f} '
               f'{_fmt(floor.get("cpu_per_1000"), ".3f"):>7} '
               f'{_fmt(bridge.get("cpu_per_1000"), ".3f"):>7} '
               f'{_fmt(result.get("ratio_bridge_floor"), ".2f"):>6} '
@@ -582,7 +589,9 @@ def _scenarios(args: argparse.Namespace) -> list[Scenario]:
     return [
         Scenario(kind, rate, topics, clients, floor=not args.no_floor,
                  bridge=not args.no_bridge)
-        for kind in args.kinds for rate, topics in args.loads
+        for kind in args.kinds
+        for rate, topics in args.loads or [_parse_load(x) for x in KIND_LOADS.get(
+            kind, DEFAULT_LOADS)]
         for clients in (args.clients if not args.no_bridge else [0])]
 
 
@@ -590,10 +599,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog='python -m bench.run', description=__doc__.splitlines()[1])
     parser.add_argument('--kinds', default=','.join(DEFAULT_KINDS),
-                        type=lambda text: text.split(','), help='float64,imu')
-    parser.add_argument('--loads', default=','.join(DEFAULT_LOADS),
-                        type=lambda text: [_parse_load(x) for x in text.split(',')],
-                        help='RATExTOPICS list, rate per topic (default %(default)s)')
+                        type=lambda text: text.split(','),
+                        help=f'of {",".join(KINDS)} (default %(default)s)')
+    defaults = '; '.join([','.join(DEFAULT_LOADS), *(
+        f'{kind}: {",".join(loads)}' for kind, loads in KIND_LOADS.items())])
+    parser.add_argument('--loads', type=lambda text: [_parse_load(x) for x in text.split(',')],
+                        help=f'RATExTOPICS list, rate per topic (default {defaults})')
     parser.add_argument('--clients', default=','.join(map(str, DEFAULT_CLIENTS)),
                         type=lambda text: [int(x) for x in text.split(',')])
     parser.add_argument('--warmup', type=float, default=5.0)

@@ -5,14 +5,27 @@ Smoke test of the benchmark harness: a quick run produces a well-formed report.
 
 It runs ``python -m bench.run --quick`` for real (publishers, floor, rtgraph, an SSE client)
 and checks the report's shape, that messages flowed, and that every process it started is
-gone. It never looks at a timing or a ratio: those belong to the benchmark's reader.
+gone; the same for the ``joints`` kind's floor and publisher, whose messages and bridge
+configuration are also checked directly. It never looks at a timing or a ratio: those belong
+to the benchmark's reader.
 """
 
+import itertools
 import json
 import os
 from pathlib import Path
 import subprocess
 import sys
+
+import pytest
+
+from bench.publisher import JOINT_NAMES
+from bench.publisher import joint_position
+from bench.publisher import JointStates
+from bench.publisher import KINDS
+from bench.run import _bridge_config
+from bench.run import Scenario
+from ros2_rtgraph.config import load_config
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,10 +51,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def test_quick_run_writes_a_complete_report(tmp_path):
-    path = tmp_path / 'report.json'
+def _run_bench(path: Path, *args: str) -> dict:
+    """Run ``python -m bench.run ARGS --json PATH``; return the report it wrote."""
     bench = subprocess.Popen(
-        [sys.executable, '-m', 'bench.run', '--quick', '--json', str(path)],
+        [sys.executable, '-m', 'bench.run', *args, '--json', str(path)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         stdout, stderr = bench.communicate(timeout=150)
@@ -51,8 +64,11 @@ def test_quick_run_writes_a_complete_report(tmp_path):
             bench.communicate(timeout=30)
     assert bench.returncode == 0, stdout + stderr
     assert str(path) in stdout
+    return json.loads(path.read_text())
 
-    report = json.loads(path.read_text())
+
+def test_quick_run_writes_a_complete_report(tmp_path):
+    report = _run_bench(tmp_path / 'report.json', '--quick')
     assert TOP_KEYS <= report.keys()
     assert report['error'] is None
     assert {scenario['scenario']['kind'] for scenario in report['scenarios']} == {
@@ -73,3 +89,39 @@ def test_quick_run_writes_a_complete_report(tmp_path):
             assert LATENCY_KEYS <= latency.keys()
             assert latency['count'] > 0
         assert not [name for name, pid in scenario['processes'].items() if _alive(pid)]
+
+
+def test_joints_floor_and_publisher_run(tmp_path):
+    # The bridge's side of this scenario needs the name-lookup field paths.
+    report = _run_bench(tmp_path / 'report.json', '--quick', '--kinds', 'joints', '--no-bridge')
+    assert report['error'] is None
+    [scenario] = report['scenarios']
+    assert scenario['name'] == 'joints 100Hz x2 0cl'
+    assert scenario['samples_per_message'] == 2 * len(JOINT_NAMES)
+    assert scenario['published_window'] > 0
+    assert scenario['floor']['received'] > 0
+    assert not [name for name, pid in scenario['processes'].items() if _alive(pid)]
+
+
+def test_joint_states_shuffle_names_and_values_follow_them():
+    messages = JointStates()
+    orders = []
+    for step in range(40):
+        msg = messages.next(1000.0 + step / 7.0)
+        stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9   # as a reader sees it
+        orders.append(tuple(msg.name))
+        assert sorted(msg.name) == sorted(JOINT_NAMES)
+        for name, position in zip(msg.name, msg.position, strict=True):
+            assert position == pytest.approx(joint_position(int(name[1:]), stamp), abs=1e-6)
+    assert all(one != other for one, other in itertools.pairwise(orders))
+
+
+def test_joints_bridge_config_charts_every_joint_by_name_and_the_slice(tmp_path):
+    path = tmp_path / 'bench.yaml'
+    path.write_text(_bridge_config(Scenario('joints', 500.0, 2, 1), frame_rate=20.0))
+    config = load_config(path)
+    assert [s.field for s in config.series if s.topic == '/bench/joints_0'] == [
+        *(f'position[name=="j{number}"]' for number in range(30)), 'position[:]']
+    assert {s.topic for s in config.series} == {'/bench/joints_0', '/bench/joints_1'}
+    assert {(s.type, s.stamp) for s in config.series} == {('sensor_msgs/msg/JointState', 'header')}
+    assert KINDS['joints'].samples_per_message == 60
