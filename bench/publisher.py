@@ -16,6 +16,9 @@ can compute the latency from publish to receipt:
   bridge charts the 30 positions by name and the whole array as a slice (one series per
   joint): one message gives 60 samples.
 
+Topics are published in the same tick, one after the other, or with ``--spread`` each at its
+own offset within the period, evenly spaced.
+
 Protocol with :mod:`bench.run`: prints ``{"ready": ...}`` on stdout once every topic has the
 expected number of subscribers, then publishes on an absolute schedule until SIGINT, and
 prints ``{"published": {topic: count}}`` before it exits. The running total of messages is
@@ -172,16 +175,19 @@ def _message_source(kind: str, topics: int) -> Callable[[int, float], object]:
 
 
 def _publish_loop(kind: str, publishers, rate: float, counter: mmap.mmap | None,
-                  counts: list[int]) -> None:
+                  counts: list[int], spread: bool = False) -> None:
     source = _message_source(kind, len(publishers))
-    period = 1.0 / rate
+    # A tick publishes every topic, or with spread one topic, ticks coming that much faster.
+    ticks = [[index] for index in range(len(publishers))] if spread else [
+        list(range(len(publishers)))]
+    period = 1.0 / rate / len(ticks)
     total = 0
     next_tick = time.monotonic()
-    while True:
-        for index, pub in enumerate(publishers):
-            pub.publish(source(index, time.time()))
+    for tick in itertools.cycle(ticks):
+        for index in tick:
+            publishers[index].publish(source(index, time.time()))
             counts[index] += 1
-        total += len(publishers)
+        total += len(tick)
         if counter is not None:
             COUNTER.pack_into(counter, 0, total)
         next_tick += period
@@ -201,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
                         help='subscriptions to wait for on every topic before publishing')
     parser.add_argument('--wait', type=float, default=30.0, help='seconds to wait for them')
     parser.add_argument('--counter', help='file holding the running total (8 bytes, LE)')
+    parser.add_argument('--spread', action='store_true',
+                        help='publish the topics evenly spaced in time, not in the same tick')
     args = parser.parse_args(argv)
     topics = args.topics.split(',')
     # SIGINT and SIGTERM both end the run with a report, even when the parent was started
@@ -227,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             with open(args.counter, 'r+b') as counter_file:
                 counter = mmap.mmap(counter_file.fileno(), COUNTER.size)
         print(json.dumps({'ready': True, 'subscribers': matched}), flush=True)
-        _publish_loop(args.kind, publishers, args.rate, counter, counts)
+        _publish_loop(args.kind, publishers, args.rate, counter, counts, args.spread)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:

@@ -70,10 +70,12 @@ class Scenario:
     clients: int    # SSE clients of the bridge
     floor: bool = True
     bridge: bool = True
+    spread: bool = False  # topics published evenly spaced in time instead of in one tick
 
     @property
     def name(self) -> str:
-        return f'{self.kind} {self.rate:g}Hz x{self.topics} {self.clients}cl'
+        spread = ' spread' if self.spread else ''
+        return f'{self.kind} {self.rate:g}Hz x{self.topics}{spread} {self.clients}cl'
 
     @property
     def topic_names(self) -> list[str]:
@@ -321,7 +323,8 @@ class _ScenarioRun:
             self.publisher = self._start('publisher', self._module(
                 'bench.publisher', '--kind', scenario.kind, '--rate', str(scenario.rate),
                 '--topics', topics, '--subscribers', str(subscribers),
-                '--wait', str(START_TIMEOUT), '--counter', str(counter_path)))
+                '--wait', str(START_TIMEOUT), '--counter', str(counter_path),
+                *(['--spread'] if scenario.spread else [])))
             self.publisher.wait_ready(START_TIMEOUT + 5)
             with open(counter_path, 'r+b') as counter_file:
                 counter = mmap.mmap(counter_file.fileno(), COUNTER.size)
@@ -588,7 +591,7 @@ def _scenarios(args: argparse.Namespace) -> list[Scenario]:
         return [Scenario(SOAK_KIND, rate, topics, SOAK_CLIENTS, floor=False)]
     return [
         Scenario(kind, rate, topics, clients, floor=not args.no_floor,
-                 bridge=not args.no_bridge)
+                 bridge=not args.no_bridge, spread=args.spread)
         for kind in args.kinds
         for rate, topics in args.loads or [_parse_load(x) for x in KIND_LOADS.get(
             kind, DEFAULT_LOADS)]
@@ -605,6 +608,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         f'{kind}: {",".join(loads)}' for kind, loads in KIND_LOADS.items())])
     parser.add_argument('--loads', type=lambda text: [_parse_load(x) for x in text.split(',')],
                         help=f'RATExTOPICS list, rate per topic (default {defaults})')
+    parser.add_argument('--spread', action='store_true',
+                        help='publish the topics of a load evenly spaced in time, not all in '
+                             'the same tick')
     parser.add_argument('--clients', default=','.join(map(str, DEFAULT_CLIENTS)),
                         type=lambda text: [int(x) for x in text.split(',')])
     parser.add_argument('--warmup', type=float, default=5.0)

@@ -5,9 +5,9 @@ Smoke test of the benchmark harness: a quick run produces a well-formed report.
 
 It runs ``python -m bench.run --quick`` for real (publishers, floor, rtgraph, an SSE client)
 and checks the report's shape, that messages flowed, and that every process it started is
-gone; the same for the ``joints`` kind's floor and publisher, whose messages and bridge
-configuration are also checked directly. It never looks at a timing or a ratio: those belong
-to the benchmark's reader.
+gone; the same for the ``joints`` kind's floor and publisher (with ``--spread``), whose
+messages and bridge configuration are also checked directly. It never looks at a timing or
+a ratio: those belong to the benchmark's reader.
 """
 
 import itertools
@@ -91,12 +91,14 @@ def test_quick_run_writes_a_complete_report(tmp_path):
         assert not [name for name, pid in scenario['processes'].items() if _alive(pid)]
 
 
-def test_joints_floor_and_publisher_run(tmp_path):
+def test_joints_floor_and_spread_publisher_run(tmp_path):
     # The bridge's side of this scenario needs the name-lookup field paths.
-    report = _run_bench(tmp_path / 'report.json', '--quick', '--kinds', 'joints', '--no-bridge')
+    report = _run_bench(tmp_path / 'report.json', '--quick', '--kinds', 'joints', '--no-bridge',
+                        '--spread')
     assert report['error'] is None
     [scenario] = report['scenarios']
-    assert scenario['name'] == 'joints 100Hz x2 0cl'
+    assert scenario['scenario']['spread'] is True
+    assert scenario['name'] == 'joints 100Hz x2 spread 0cl'
     assert scenario['samples_per_message'] == 2 * len(JOINT_NAMES)
     assert scenario['published_window'] > 0
     assert scenario['floor']['received'] > 0
