@@ -8,6 +8,7 @@ serialized bytes the drain loop takes, so both readers are held to the same valu
 """
 
 import math
+import pathlib
 import random
 
 from action_msgs.msg import GoalInfo
@@ -21,14 +22,20 @@ from geometry_msgs.msg import Quaternion
 from geometry_msgs.msg import Vector3
 from hypothesis import given
 from hypothesis import strategies as st
+from nav_msgs.msg import Odometry
 from nav_msgs.msg import Path
 import pytest
+from sensor_msgs.msg import BatteryState
 from sensor_msgs.msg import Imu
 from sensor_msgs.msg import JointState
+from sensor_msgs.msg import NavSatFix
+from std_msgs.msg import Float64
 from test_writer import Bench
 
+from ros2_rtgraph.config import load_config
 from ros2_rtgraph.config import parse_config
 from ros2_rtgraph.fieldpath import check_path
+from ros2_rtgraph.pathsyntax import expands
 from ros2_rtgraph.pathsyntax import FieldPathError
 from ros2_rtgraph.pathsyntax import join
 from ros2_rtgraph.pathsyntax import literal_text
@@ -423,3 +430,20 @@ def test_any_text_only_ever_raises_field_path_error(path, cls):
         assert 0 <= error.position <= len(path)
     else:
         assert checked.text == path
+
+
+# --- the shipped configurations --------------------------------------------------------------
+
+DEMO_TYPES = {
+    '/imu/data': Imu, '/odom': Odometry, '/joint_states': JointState,
+    '/diagnostics': DiagnosticArray, '/battery_state': BatteryState, '/gps/fix': NavSatFix,
+    '/demo/sine': Float64,
+}
+
+
+@pytest.mark.parametrize('name', ['demo.yaml', 'example.yaml'])
+def test_every_path_of_the_shipped_configs_fits_the_demo_robots_types(name):
+    config = load_config(pathlib.Path(__file__).resolve().parent.parent / 'config' / name)
+    for series in config.series:
+        check_path(DEMO_TYPES[series.topic], series.field)  # raises with the caret if not
+    assert any(expands(series.field) for series in config.series)
