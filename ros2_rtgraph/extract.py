@@ -314,6 +314,8 @@ class TopicExtractor:
         tables = list(dict.fromkeys(
             slot[_sibling_source(p)] for p in self.paths if p.sibling))
         self._tables = tables
+        # Per table: the last table made and the names list it was made from.
+        self._kept: list[list[Any]] = [[{}, None] for _ in tables]
         table_slot = {source: len(self.sources) + 2 * n for n, source in enumerate(tables)}
         self.getters = tuple(
             PathGetter(p, [table_slot[slot[s]] if p.sibling and s == sources_of(p)[-1]
@@ -332,10 +334,12 @@ class TopicExtractor:
         if not self._tables:
             return row
         row = list(row)
-        for source in self._tables:
+        for number, source in enumerate(self._tables):
             names = row[source]
-            row.append(dict(zip(names, range(len(names)), strict=True)))
-            row.append(names)
+            kept = self._kept[number]
+            if kept[1] is not names:  # the decoder hands the same list for the same names
+                kept[:] = [dict(zip(names, range(len(names)), strict=True)), names]
+            row += kept
         return row
 
     def values(self, row: Sequence) -> Sequence:

@@ -100,7 +100,8 @@ def _items(msg_class: MessageClass, prefix: tuple[Segment, ...]) -> Iterator[tup
 # --- compilation into steps --------------------------------------------------------------------
 # A step is run per message with the read position `pos` relative to the end of the header:
 # ('block', structs[8], sizes[8], slots)   fixed fields; struct and size by pos % 8
-# ('string', slots) / ('strings', slots)   skip, or read into the slots
+# ('string', slots)                       skip, or read into the slots
+# ('strings', slots, last)                 the same; last: [bytes, list] of the last read
 # ('array', struct, size, total, slots, wants)   a fixed array read whole, and elements of it
 # ('sequence', code, size, wants, slots)   skip, picking the wanted elements [(index, slot)]
 #                                          and the whole sequence for the slots
@@ -186,6 +187,8 @@ def _compile_steps(msg_class: MessageClass, paths: Sequence[tuple[Segment, ...]]
             _, code, path = item
             wants = _wanted(targets, path, None)
             steps.append(('sequence', code, struct.calcsize(code), wants, whole))
+        elif kind == 'strings':  # with the bytes and list of the last read, to reuse
+            steps.append((kind, whole, []))
         else:
             steps.append((kind, whole))
         if not targets:
@@ -252,15 +255,24 @@ def _make_reader(steps: list[tuple], n_values: int, order: str) -> Callable[[byt
                 pos += 4 + length
             elif kind == 'strings':
                 pos += -pos & 3
-                count = u32(buf, _HEADER + pos)[0]
-                pos += 4
-                texts = []
-                for _ in range(count):
-                    pos += -pos & 3
-                    length = u32(buf, _HEADER + pos)[0]
+                start = _HEADER + pos
+                if step[1] and (seen := step[2]) and buf.startswith(seen[0], start):
+                    # The same names as the message before (a robot's usual case): the same
+                    # list, so the name tables built from it can be kept too.
+                    texts = seen[1]
+                    pos += len(seen[0])
+                else:
+                    count = u32(buf, start)[0]
+                    pos += 4
+                    texts = []
+                    for _ in range(count):
+                        pos += -pos & 3
+                        length = u32(buf, _HEADER + pos)[0]
+                        if step[1]:
+                            texts.append(_text(buf, _HEADER + pos + 4, length))
+                        pos += 4 + length
                     if step[1]:
-                        texts.append(_text(buf, _HEADER + pos + 4, length))
-                    pos += 4 + length
+                        step[2][:] = [buf[start:_HEADER + pos], texts]
                 for slot in step[1]:
                     out[slot] = texts
             elif kind == 'array':  # a fixed array read whole

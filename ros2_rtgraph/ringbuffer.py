@@ -84,7 +84,8 @@ class SampleRing:
     def __len__(self) -> int:
         return self._size
 
-    def _put_few(self, first_seq: int, t: Sequence[float], v: Sequence[float]) -> None:
+    def _put_few(self, first_seq: int, t: Sequence[float] | np.ndarray,
+                 v: Sequence[float] | np.ndarray) -> None:
         """
         Write ``len(t)`` samples numbered from ``first_seq``, one by one (writer thread only).
 

@@ -201,7 +201,7 @@ class TopicWriter:
         return [row[sec] + row[nanosec] * 1e-9 if row[sec] or row[nanosec] else r
                 for row, r in zip(rows, received, strict=True)]
 
-    def _store_series(self, plan: SeriesPlan, times: Sequence[float], values: list,
+    def _store_series(self, plan: SeriesPlan, times: Sequence[float] | np.ndarray, values: list,
                       last: tuple[Sequence, Any] | None, now: float) -> None:
         """
         Append one series' values of the batch and bump its counters once.
@@ -228,28 +228,28 @@ class TopicWriter:
         if not values:
             return
         scale, offset = plan.scale, plan.offset
+        store: Sequence[float] | np.ndarray
         if plan.modify is not None:
-            t, v = plan.modify(np.asarray(times, dtype=np.float64),
-                               np.asarray(values, dtype=np.float64))
+            times, store = plan.modify(np.asarray(times, dtype=np.float64),
+                                       np.asarray(values, dtype=np.float64))
             if scale != 1.0 or offset != 0.0:
-                v = v * scale + offset
-            nonfinite = int(np.count_nonzero(~np.isfinite(v)))
-            times, values = t, v
+                store = store * scale + offset
+            nonfinite = int(np.count_nonzero(~np.isfinite(store)))
         else:
             if scale != 1.0 or offset != 0.0:
-                values = [v * scale + offset for v in values]
+                store = [v * scale + offset for v in values]
             else:
-                values = [float(v) for v in values]
-            total = sum(values)  # finite only if every value is (or to count exactly)
+                store = [float(v) for v in values]
+            total = sum(store)  # finite only if every value is (or to count exactly)
             nonfinite = 0 if total - total == 0.0 else sum(
-                1 for v in values if not math.isfinite(v))
-        count = len(values)
+                1 for v in store if not math.isfinite(v))
+        count = len(store)
         if not count:
             return
         if count == 1:
-            self._store.append(plan.series_id, times[0], values[0])
+            self._store.append(plan.series_id, times[0], store[0])
         else:
-            self._store.append_many(plan.series_id, times, values)
+            self._store.append_many(plan.series_id, times, store)
         stats.samples += count
         stats.nonfinite += nonfinite
         stats.last_receive = now

@@ -173,3 +173,32 @@ def test_any_imu_reads_like_its_deserialized_self(frame_id, values, sec, nanosec
     want = expected(again, IMU_PATHS)
     assert [math.isnan(v) for v in got] == [math.isnan(v) for v in want]
     assert [v for v in got if not math.isnan(v)] == [v for v in want if not math.isnan(v)]
+
+
+def test_whole_sequences_strings_and_arrays_are_read_as_the_message_has_them():
+    msg = JointState(name=['elbow', 'wrist_1', ''], position=[0.5, -1.5, 2.0],
+                     velocity=[0.0], effort=[4.0])
+    msg.header.frame_id = 'base_link'
+    decode = compile_decoder(JointState, [('header', 'frame_id'), ('name',), ('position',),
+                                          ('effort',), ('position', 1)])
+    assert decode(serialize_message(msg)) == [
+        'base_link', ['elbow', 'wrist_1', ''], (0.5, -1.5, 2.0), (4.0,), -1.5]
+    imu = Imu()
+    imu.orientation_covariance[4] = 3.0
+    assert compile_decoder(Imu, [('orientation_covariance',), ('orientation_covariance', 4)])(
+        serialize_message(imu)) == [(0.0,) * 4 + (3.0,) + (0.0,) * 4, 3.0]
+
+
+def test_the_names_of_the_message_before_are_the_same_list_until_they_change():
+    decode = compile_decoder(JointState, [('name',), ('position',)])
+    first = JointState(name=['a', 'bb'], position=[1.0, 2.0])
+    names, _ = decode(serialize_message(first))
+    again, positions = decode(serialize_message(JointState(name=['a', 'bb'], position=[3.0, 4.0])))
+    assert again is names and positions == (3.0, 4.0)
+    # Same length and bytes but another order, then a prefix of the old names: read anew.
+    swapped, _ = decode(serialize_message(JointState(name=['bb', 'a'], position=[5.0, 6.0])))
+    assert swapped == ['bb', 'a']
+    longer, _ = decode(serialize_message(JointState(name=['bb', 'a', 'c'], position=[0.0] * 3)))
+    assert longer == ['bb', 'a', 'c']
+    shorter, _ = decode(serialize_message(JointState(name=['bb'], position=[0.0])))
+    assert shorter == ['bb']
