@@ -98,6 +98,7 @@ class ServerConfig:
     max_clients: int = 16
     allowed_hosts: tuple[str, ...] = ()  # more Host names served without a token (hosts.py)
     memory: int = DEFAULT_MEMORY_MB  # MB for rings and CSV downloads (budget.py)
+    max_series: int = 256  # series a slice may add at run time, over all slices (layout.py)
 
 
 @dataclass(frozen=True)
@@ -441,6 +442,7 @@ _SERVER_RULES: _Rules = {
     'max_clients': lambda r, n, k: r.integer(n, k, 1, 1000),
     'allowed_hosts': _host_names,
     'memory': lambda r, n, k: r.integer(n, k, 1, 1 << 20),  # MB, up to 1 TB
+    'max_series': lambda r, n, k: r.integer(n, k, 1, 10_000),
 }
 #: Server keys whose values are text: an override's value is taken as it is, whatever its type
 #: (``-p token:=1234`` is the token '1234').

@@ -39,6 +39,7 @@ server:
   buffer: 5000
   token: s3cret-s3cret-42
   max_clients: 4
+  max_series: 64
 charts:
   - title: Accel
     unit: m/s^2
@@ -72,17 +73,18 @@ def _series(**fields) -> SeriesConfig:
 
 def test_full_example_parses_into_the_expected_dataclasses():
     config = parse_config(FULL, 'full.yaml')
-    s0 = _series(id='s0', topic='/imu/data', field='linear_acceleration.x', chart=0, line=17,
+    s0 = _series(id='s0', topic='/imu/data', field='linear_acceleration.x', chart=0, line=18,
                  key='charts[0].series[0]')
     s1 = _series(id='s1', topic='/imu/data', field='linear_acceleration.z',
                  type='sensor_msgs/msg/Imu', label='z', stamp='receive', qos='best_effort',
-                 depth=50, scale=2.0, offset=-9.81, stale_after=2.5, chart=0, line=18,
+                 depth=50, scale=2.0, offset=-9.81, stale_after=2.5, chart=0, line=19,
                  key='charts[0].series[1]')
-    s2 = _series(id='s2', topic='/joint_states', field='position[2]', chart=1, line=30,
+    s2 = _series(id='s2', topic='/joint_states', field='position[2]', chart=1, line=31,
                  key='charts[1].series[0]')
     assert config == Config(
         server=ServerConfig(host='0.0.0.0', port=0, frame_rate=12.5, max_points=800,
-                            window=60.0, buffer=5000, token='s3cret-s3cret-42', max_clients=4),
+                            window=60.0, buffer=5000, token='s3cret-s3cret-42', max_clients=4,
+                            max_series=64),
         charts=(
             ChartConfig(title='Accel', unit='m/s^2', min=-20.0, max=20.5,
                         limits=(LimitLine(15.0), LimitLine(-15.0, 'shock')), series=(s0, s1)),
@@ -367,6 +369,9 @@ BAD = [
     (_server('buffer: 1'), 2, 'server.buffer', 'must be between 2 and 10000000, got 1'),
     (_server('max_points: 3'), 2, 'server.max_points', 'must be between 4 and 100000'),
     (_server('max_clients: 0'), 2, 'server.max_clients', 'must be between 1 and 1000'),
+    (_server('max_series: 0'), 2, 'server.max_series', 'must be between 1 and 10000, got 0'),
+    (_server('max_series: 10001'), 2, 'server.max_series', 'must be between 1 and 10000'),
+    (_server('max_series: all'), 2, 'server.max_series', 'expected an integer, got string'),
     (_server('memory: 0'), 2, 'server.memory', 'must be between 1 and 1048576, got 0'),
     (_server('memory: 2000000'), 2, 'server.memory', 'must be between 1 and 1048576'),
     (_server('memory: 64.5'), 2, 'server.memory', 'expected an integer, got float 64.5'),
@@ -572,7 +577,7 @@ DOCUMENT = _mostly(st.fixed_dictionaries({
         host=st.just('127.0.0.1'), port=st.integers(0, 65535), frame_rate=st.floats(0.1, 100),
         max_points=st.integers(4, 1000), window=st.floats(0.1, 1e6),
         buffer=st.integers(2, 10**5), token=TOKENS,
-        max_clients=st.integers(1, 1000))),
+        max_clients=st.integers(1, 1000), max_series=st.integers(1, 10_000))),
 }))
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
