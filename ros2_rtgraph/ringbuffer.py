@@ -26,6 +26,10 @@ threads may call :attr:`SampleStore.committed`, :meth:`SampleRing.read_since`,
 :meth:`SampleRing.read_last`, :meth:`SampleRing.read_window`, ``len()``, ``appended``
 and ``overwritten``.
 Readers get copies, never views into a ring.
+
+Rings can be added while readers run (:meth:`SampleStore.add_ring`, the writer thread only):
+the ``rings`` mapping is replaced by a new one, never changed in place, so a reader iterating
+the mapping it read goes on over that one.
 """
 
 from collections.abc import Sequence
@@ -232,7 +236,10 @@ class SampleStore:
         """
         if len(set(series_ids)) != len(series_ids):
             raise ValueError(f'duplicate series ids in {list(series_ids)}')
+        #: Series id -> ring; replaced as a whole when a ring is added (copy-on-write).
         self.rings: dict[str, SampleRing] = {sid: SampleRing(capacity) for sid in series_ids}
+        #: Samples per ring, also of the rings added later.
+        self.capacity = capacity
         self._committed = 0
         # Names this store's sequence-number space: after a bridge restart numbering starts
         # again at 1, and a browser holding ids of the old store must not resume with them.
@@ -242,6 +249,22 @@ class SampleStore:
     def for_config(cls, config: Config) -> 'SampleStore':
         """Return a store with a ring of ``server.buffer`` samples for each configured series."""
         return cls([s.id for s in config.series], config.server.buffer)
+
+    def add_ring(self, series_id: str) -> SampleRing:
+        """
+        Add an empty ring of :attr:`capacity` samples for a new series (writer thread only).
+
+        Readers iterating :attr:`rings` meanwhile keep the mapping they had; the new one holds
+        the ring before the writer appends to it.
+
+        :param series_id: the new series; ``ValueError`` when it has a ring already.
+        :return: the ring.
+        """
+        if series_id in self.rings:
+            raise ValueError(f'series {series_id!r} has a ring already')
+        ring = SampleRing(self.capacity)
+        self.rings = {**self.rings, series_id: ring}
+        return ring
 
     @property
     def committed(self) -> int:

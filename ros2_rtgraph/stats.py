@@ -12,6 +12,14 @@ counts the non-finite values, the frame pump what decimation dropped, and the pu
 and read without a lock: a reader may see a value one update old, never a torn one (CPython).
 Rates and ages use a steady clock (``time.monotonic()``), never the ROS or wall clock.
 
+Series can be added while others read (:meth:`StatsBoard.add`, the writer thread only): the
+``series`` mapping is replaced by a new one, never changed in place, and the bookkeeping behind
+it is changed under the board's lock. A series added with a ``parent`` is a member of that
+template (a slice such as ``position[:]``): the template never gets samples of its own; it is
+``waiting`` until it has members, then ``ok`` with the number of its series as the reason,
+unless it is in error (set by the node, or its ``missing`` text: elements it could not chart).
+Its ``samples`` are its members' together.
+
 Staleness: a series is stale when no sample came for ``STALE_PERIODS`` times the period it had
 while it was flowing, and never sooner than ``STALE_MIN`` seconds (or after the series'
 ``stale_after`` when the YAML sets one). The period is measured between the receive times of
@@ -66,10 +74,14 @@ class StatsBoard:
         :param stale_after: seconds without a sample after which a series is stale, per
             series id; a series not given (or None) takes the rule of the module docstring.
         """
+        #: Series id -> counters; replaced as a whole when a series is added (copy-on-write).
         self.series: dict[str, SeriesStats] = {sid: SeriesStats() for sid in series_ids}
-        self._stale_after = {sid: (stale_after or {}).get(sid) for sid in series_ids}
-        # Guards the histories below; snapshot() may be called from several threads.
+        # Guards the dicts below; snapshot() may be called from several threads, add() from
+        # the writer's.
         self._lock = threading.Lock()
+        self._stale_after = {sid: (stale_after or {}).get(sid) for sid in series_ids}
+        # Template id -> its members' ids, in order of addition.
+        self._members: dict[str, list[str]] = {}
         # (steady time of the snapshot, samples): the rate.
         self._counts: dict[str, deque[tuple[float, int]]] = {sid: deque() for sid in series_ids}
         # (receive time of the newest sample, samples), one entry per change: the period.
@@ -81,6 +93,29 @@ class StatsBoard:
     def for_config(cls, config: Config) -> 'StatsBoard':
         """Return zeroed stats for each configured series, with its ``stale_after``."""
         return cls([s.id for s in config.series], {s.id: s.stale_after for s in config.series})
+
+    def add(self, series_id: str, stale_after: float | None = None, *,
+            parent: str | None = None) -> SeriesStats:
+        """
+        Add zeroed stats for a new series (writer thread only).
+
+        :param series_id: the new series; ``ValueError`` when it has stats already.
+        :param stale_after: as in the constructor.
+        :param parent: the template the series is a member of, if it is one.
+        :return: its counters.
+        """
+        if series_id in self.series:
+            raise ValueError(f'series {series_id!r} has stats already')
+        stats = SeriesStats()
+        with self._lock:
+            self._stale_after[series_id] = stale_after
+            self._counts[series_id] = deque()
+            self._arrivals[series_id] = deque()
+            self._period[series_id] = None
+            if parent is not None:
+                self._members.setdefault(parent, []).append(series_id)
+            self.series = {**self.series, series_id: stats}
+        return stats
 
     def snapshot(self, now: float) -> dict:
         """
@@ -96,7 +131,10 @@ class StatsBoard:
         result = {}
         with self._lock:
             for sid, stats in self.series.items():
+                members = self._members.get(sid)
                 samples = stats.samples
+                if members:
+                    samples = sum(self.series[member].samples for member in members)
                 last = stats.last_receive
                 rate = self._rate(sid, now, samples)
                 if last is not None:
@@ -109,7 +147,7 @@ class StatsBoard:
                     'decimated': stats.decimated,
                     'nonfinite': stats.nonfinite,
                     'errors': stats.errors,
-                    'status': self._status(sid, stats, age),
+                    'status': self._status(sid, stats, age, members),
                 }
         return result
 
@@ -144,11 +182,14 @@ class StatsBoard:
         if samples > first_samples and last > first_time:
             self._period[sid] = (last - first_time) / (samples - first_samples)
 
-    def _status(self, sid: str, stats: SeriesStats, age: float | None) -> dict[str, str]:
+    def _status(self, sid: str, stats: SeriesStats, age: float | None,
+                members: list[str] | None) -> dict[str, str]:
         if stats.state == 'error':
             return {'state': 'error', 'reason': stats.reason}
         if stats.missing:  # it wins over stale: the messages that still come carry no value
             return {'state': 'error', 'reason': stats.missing}
+        if members:  # a template: its members have their own status
+            return {'state': 'ok', 'reason': f'{len(members)} series'}
         if age is None:
             state = 'waiting'
         else:

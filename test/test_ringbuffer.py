@@ -317,3 +317,43 @@ def test_each_store_has_its_own_epoch():
     first, second = SampleStore(['s0'], 4), SampleStore(['s0'], 4)
     assert first.epoch != second.epoch
     assert len(first.epoch) == 16
+
+
+def test_a_ring_added_takes_the_store_capacity_and_the_next_sequence_numbers():
+    store = SampleStore(['s0'], 4)
+    store.append('s0', 0.0, 1.0)
+    ring = store.add_ring('s0.0')
+    assert store.rings['s0.0'] is ring and ring.capacity == 4 and len(ring) == 0
+    assert store.append_many('s0.0', [1.0, 2.0], [5.0, 6.0]) == 3
+    assert store.rings['s0.0'].read_since(0).seq.tolist() == [2, 3]
+    with pytest.raises(ValueError, match='s0.0'):
+        store.add_ring('s0.0')
+
+
+def test_rings_added_while_another_thread_reads_every_ring():
+    """The writer adds rings while the pump iterates them: never 'dictionary changed size'."""
+    store = SampleStore(['s0'], 8)
+    done = threading.Event()
+    failures: list[Exception] = []
+
+    def read() -> None:
+        while not done.is_set():
+            try:
+                upto = store.committed
+                for ring in store.rings.values():
+                    ring.read_since(0, upto)
+            except Exception as error:  # noqa: BLE001 reported by the main thread
+                failures.append(error)
+                return
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for n in range(3000):
+            store.add_ring(f's0.{n}')
+            store.append(f's0.{n}', float(n), float(n))
+    finally:
+        done.set()
+        reader.join(10)
+    assert not failures, failures
+    assert len(store.rings) == 3001 and store.committed == 3000

@@ -4,6 +4,7 @@
 
 import json
 import random
+import threading
 
 import pytest
 
@@ -190,3 +191,83 @@ def test_a_missing_value_in_the_latest_message_is_an_error(state, missing, last_
     snapshot = board.snapshot(100.0)
     assert snapshot['s0']['status'] == dict(zip(('state', 'reason'), status, strict=True))
     assert snapshot['s1']['status'] == {'state': 'ok', 'reason': ''}  # its trouble is its own
+
+
+# --- series added at run time: members of a template (a slice) --------------------------------
+
+@pytest.mark.parametrize('members, state, reason, missing, expected', [
+    # no members yet: waiting, whatever the node says of the topic
+    (0, 'waiting', '', '', {'state': 'waiting', 'reason': ''}),
+    (0, 'ok', '', '', {'state': 'waiting', 'reason': ''}),
+    # members: ok, with how many
+    (1, 'ok', '', '', {'state': 'ok', 'reason': '1 series'}),
+    (3, 'waiting', '', '', {'state': 'ok', 'reason': '3 series'}),
+    # an error of the node, or elements the writer could not chart, win
+    (2, 'error', 'topic has types a, b', '', {'state': 'error', 'reason': 'topic has types a, b'}),
+    (2, 'ok', '', 'max_series (2) reached: 3 elements not charted',
+     {'state': 'error', 'reason': 'max_series (2) reached: 3 elements not charted'}),
+    (0, 'error', 'no such field', '', {'state': 'error', 'reason': 'no such field'}),
+])
+def test_a_template_is_waiting_then_counts_its_members_unless_in_error(
+        members, state, reason, missing, expected):
+    board = StatsBoard(['s0', 's1'])
+    for n in range(members):
+        board.add(f's0.{n}', parent='s0')
+    template = board.series['s0']
+    template.state, template.reason, template.missing = state, reason, missing
+    assert board.snapshot(5.0)['s0']['status'] == expected
+
+
+def test_a_template_counts_its_members_samples_and_members_have_their_own_status():
+    board = StatsBoard(['s0', 's1'], {'s0': 2.0})
+    board.add('s0.0', 2.0, parent='s0')
+    board.add('s0.1', 2.0, parent='s0')
+    _feed(board, 's0.0', 10.0, 7)
+    _feed(board, 's0.1', 7.0, 5)
+    _feed(board, 's1', 10.0, 100)
+    snapshot = board.snapshot(10.5)
+    assert snapshot['s0']['samples'] == 12
+    assert snapshot['s0.0']['status'] == {'state': 'ok', 'reason': ''}
+    assert snapshot['s0.1']['status'] == {'state': 'stale', 'reason': ''}  # stale_after 2 s
+    assert snapshot['s1']['samples'] == 100
+    assert list(snapshot) == ['s0', 's1', 's0.0', 's0.1']
+
+
+def test_a_series_is_added_once():
+    board = StatsBoard(['s0'])
+    board.add('s0.0', parent='s0')
+    with pytest.raises(ValueError, match='s0.0'):
+        board.add('s0.0', parent='s0')
+    with pytest.raises(ValueError, match='s0'):
+        board.add('s0')
+
+
+def test_series_added_while_another_thread_takes_snapshots():
+    """The writer adds while the pump snapshots: never 'dictionary changed size'."""
+    board = StatsBoard(['s0'])
+    done = threading.Event()
+    failures: list[Exception] = []
+
+    def read() -> None:
+        now = 0.0
+        while not done.is_set():
+            now += 0.01
+            try:
+                board.snapshot(now)
+                for stats in board.series.values():
+                    stats.decimated += 0
+            except Exception as error:  # noqa: BLE001 reported by the main thread
+                failures.append(error)
+                return
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for n in range(3000):
+            board.add(f's0.{n}', parent='s0')
+            _feed(board, f's0.{n}', float(n), 1)
+    finally:
+        done.set()
+        reader.join(10)
+    assert not failures, failures
+    assert board.snapshot(5000.0)['s0']['status'] == {'state': 'ok', 'reason': '3000 series'}
