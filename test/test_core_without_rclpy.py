@@ -26,6 +26,7 @@ CORE_MODULES = [
     'ros2_rtgraph.ringbuffer',
     'ros2_rtgraph.frames',
     'ros2_rtgraph.stats',
+    'ros2_rtgraph.layout',
     'ros2_rtgraph.qos',
     'ros2_rtgraph.topics',
     'ros2_rtgraph.writer',

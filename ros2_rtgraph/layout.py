@@ -1,0 +1,176 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+The charts and series the page is shown: the configuration's, plus the members of slices.
+
+A configured series whose field is a slice (``position[:]``, ``ranges[0:10]``) is a
+*template*: it never gets samples itself, and expands at run time into one *member* series per
+element the messages carry (one per joint name, one per index). :meth:`Layout.add_member`
+creates a member: its ring in the store, its stats, its entry in :meth:`Layout.describe`, and
+a new :attr:`Layout.version`, which tells the frame pump to send the page a new ``meta``.
+
+Threads: one writer, the ROS thread (the rings' writer), adds members; any thread reads. The
+writer adds a member before it appends the member's first sample, so a reader that reads
+``store.committed`` first and the layout after it knows every series whose samples it reads up
+to that bound. Ring and stats are added before the layout lists the member.
+
+Bounds: all templates together get at most ``server.max_series`` members, and no member is
+added whose ring would take the rings beyond ``server.memory`` (the rule config.py applies to
+the file at start-up); :meth:`Layout.add_member` returns None then, and the writer tells why on
+the template's status.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+import math
+import threading
+
+from ros2_rtgraph.budget import over_budget
+from ros2_rtgraph.config import Config
+from ros2_rtgraph.ringbuffer import SampleStore
+from ros2_rtgraph.stats import StatsBoard
+
+
+@dataclass(frozen=True)
+class Member:
+    """One series a template expanded into."""
+
+    id: str  # '<template id>.<n>', n = 0, 1, ... per template in order of addition
+    field: str  # the element's path, e.g. 'position[name=="elbow"]' or 'ranges[3]'
+    label: str  # e.g. '/joint_states position elbow'
+
+
+class Layout:
+    """The charts and series the page is shown: the configuration's plus the members of slices."""
+
+    def __init__(self, config: Config, store: SampleStore, stats: StatsBoard, *,
+                 expanding: Collection[str] = ()):
+        """
+        Start with the configured charts and series, and no members.
+
+        :param config: the loaded configuration; its ``server`` bounds the members.
+        :param store: the rings (one per configured series); members' rings are added to it.
+        :param stats: the per-series stats; members' stats are added to it.
+        :param expanding: the ids of the configured series that are templates.
+        """
+        known = {s.id for s in config.series}
+        unknown = sorted(set(expanding) - known)
+        if unknown:
+            raise ValueError(f'unknown template series: {", ".join(unknown)}')
+        #: The configuration: charts, configured series and server settings.
+        self.config = config
+        #: The rings, the configured series' and the members'.
+        self.store = store
+        #: The stats, the configured series' and the members'.
+        self.stats = stats
+        self._templates = {s.id: s for s in config.series if s.id in expanding}
+        # Guards _members, _count and _version: the writer adds while web threads read.
+        self._lock = threading.Lock()
+        self._members: dict[str, list[Member]] = {sid: [] for sid in self._templates}
+        self._count = 0  # members of all templates
+        self._version = 0
+
+    @classmethod
+    def for_config(cls, config: Config, *, expanding: Collection[str] = ()) -> 'Layout':
+        """Return the layout of a configuration over new rings and stats of its series."""
+        return cls(config, SampleStore.for_config(config), StatsBoard.for_config(config),
+                   expanding=expanding)
+
+    @property
+    def version(self) -> int:
+        """Return a number that changes with every member added (0 before the first)."""
+        with self._lock:
+            return self._version
+
+    def add_member(self, parent: str, field: str, label: str) -> str | None:
+        """
+        Add a series for one element of a template's slice (writer thread only).
+
+        :param parent: the template's id.
+        :param field: the element's path, shown with the series, e.g. ``'ranges[3]'``.
+        :param label: the series' label, e.g. ``'/joint_states position elbow'``.
+        :return: the new series' id, ``'<parent>.<n>'``; None when ``server.max_series``
+            members exist already or the ring would not fit ``server.memory``: nothing added.
+        :raise KeyError: ``parent`` is not a template.
+        """
+        template = self._templates[parent]
+        server = self.config.server
+        with self._lock:
+            count = self._count
+            number = len(self._members[parent])
+        if count + 1 > server.max_series:
+            return None
+        if over_budget(len(self.config.series) + count + 1, server.buffer, server.memory):
+            return None
+        member = Member(f'{parent}.{number}', field, label)
+        # Stats and ring first: a reader that finds the member in the layout finds them too.
+        self.stats.add(member.id, template.stale_after, parent=parent)
+        self.store.add_ring(member.id)
+        with self._lock:
+            self._members[parent].append(member)
+            self._count += 1
+            self._version += 1
+        return member.id
+
+    def describe(self) -> dict:
+        """
+        Describe the charts and series for the page: the body of ``meta`` and ``/api/config``.
+
+        :return: JSON-ready ``{'charts': [...], 'series': [...], 'window', 'frame_rate',
+            'max_points', 'buffer'}``; a chart lists its series ids, each template followed by
+            its members in order of addition; a series names its chart index and the chart's
+            unit, a template has ``'expand': True`` and a member the ``'parent'`` template id.
+        """
+        config = self.config
+        members = self._members_now()
+        charts = []
+        for index, chart in enumerate(config.charts):
+            charts.append({
+                'index': index,
+                'title': chart.title,
+                'unit': chart.unit,
+                'min': _finite_or_none(chart.min),
+                'max': _finite_or_none(chart.max),
+                'limits': [
+                    {'value': _finite_or_none(limit.value), 'label': limit.label}
+                    for limit in chart.limits],
+                'series': [sid for series in chart.series
+                           for sid in (series.id, *(m.id for m in members.get(series.id, ())))],
+            })
+        series = []
+        for s in config.series:
+            entry = {'id': s.id, 'label': s.label, 'topic': s.topic, 'field': s.field,
+                     'unit': config.charts[s.chart].unit, 'chart': s.chart}
+            if s.id in members:
+                entry['expand'] = True
+            series.append(entry)
+            series += [{'id': m.id, 'label': m.label, 'topic': s.topic, 'field': m.field,
+                        'unit': entry['unit'], 'chart': s.chart, 'parent': s.id}
+                       for m in members.get(s.id, ())]
+        server = config.server
+        return {
+            'charts': charts,
+            'series': series,
+            'window': server.window,
+            'frame_rate': server.frame_rate,
+            'max_points': server.max_points,
+            'buffer': server.buffer,
+        }
+
+    def labels(self) -> dict[str, str]:
+        """Return every series' label by id, each template followed by its members."""
+        members = self._members_now()
+        labels = {}
+        for s in self.config.series:
+            labels[s.id] = s.label
+            labels.update((m.id, m.label) for m in members.get(s.id, ()))
+        return labels
+
+    def _members_now(self) -> dict[str, list[Member]]:
+        """Return a copy of the members of every template, read together."""
+        with self._lock:
+            return {sid: list(added) for sid, added in self._members.items()}
+
+
+def _finite_or_none(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
