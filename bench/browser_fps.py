@@ -27,6 +27,7 @@ import numpy as np
 
 from ros2_rtgraph.config import Config
 from ros2_rtgraph.config import parse_config
+from ros2_rtgraph.layout import Layout
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.web import build_site
@@ -111,9 +112,7 @@ def synthetic_bridge(charts: int = 8, per_chart: int = 3, rate: float = 1000.0,
                      window: float = 30.0) -> Iterator[str]:
     """Serve the real web app over a fed store on a free loopback port; yield its URL."""
     config = bench_config(charts, per_chart, window)
-    site = build_site(config, store=SampleStore.for_config(config),
-                      stats=StatsBoard.for_config(config), token=None,
-                      stop_event=threading.Event())
+    site = build_site(Layout.for_config(config), token=None, stop_event=threading.Event())
     feeder = Feeder(site.store, site.stats, rate)
     feeder.start()
     site.start()

@@ -34,6 +34,7 @@ from rclpy.utilities import remove_ros_args
 
 from ros2_rtgraph.config import ConfigError
 from ros2_rtgraph.ingest import DrainLoop
+from ros2_rtgraph.layout import Layout
 from ros2_rtgraph.node import GraphNode
 from ros2_rtgraph.web import build_site
 from ros2_rtgraph.web.auth import LOG_LINE_PREFIX
@@ -162,9 +163,9 @@ def main(argv: list[str] | None = None) -> int:
             server_config = node.config.server
             kept = _choose_token(node, server_config.token)
             clock = node.get_clock()
-            site = build_site(node.config, store=node.store, stats=node.stats, token=kept.token,
-                              stop_event=stop, clock=lambda: clock_seconds(clock),
-                              log=node.get_logger().info)
+            layout = Layout(node.config, node.store, node.stats)
+            site = build_site(layout, token=kept.token, stop_event=stop,
+                              clock=lambda: clock_seconds(clock), log=node.get_logger().info)
             cleanup.callback(site.stop)  # sets the stop event, frees the port, joins the pump
             site.start()
             _announce(node, server_config.host, site.port, kept)

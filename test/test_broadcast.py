@@ -9,26 +9,32 @@ import time
 
 import pytest
 
+from ros2_rtgraph.config import parse_config
 from ros2_rtgraph.config import ServerConfig
-from ros2_rtgraph.ringbuffer import SampleStore
-from ros2_rtgraph.stats import StatsBoard
+from ros2_rtgraph.layout import Layout
 from ros2_rtgraph.web.broadcast import FramePump
 from ros2_rtgraph.web.broadcast import HistoryEntry
 
 IDS = ['s0', 's1']
+CONFIG_YAML = """
+server: {buffer: 5000}
+charts:
+  - title: A
+    series: [/a.data, /b.data]
+"""
 
 
 @pytest.fixture
 def parts():
     """Create a store, stats and a factory for pumps that are stopped after the test."""
-    store = SampleStore(IDS, 5000)
-    stats = StatsBoard(IDS)
+    layout = Layout.for_config(parse_config(CONFIG_YAML, '<test>'))
+    store, stats = layout.store, layout.stats
     pumps = []
 
     def make(*, stop_event: threading.Event | None = None, history_seconds: float = 5,
              clock=time.time, **server) -> FramePump:
         stop_event = stop_event or threading.Event()
-        pump = FramePump(store, stats, ServerConfig(**server), stop_event=stop_event,
+        pump = FramePump(layout, ServerConfig(**server), stop_event=stop_event,
                          history_seconds=history_seconds, clock=clock)
         pumps.append((pump, stop_event))
         return pump
@@ -197,10 +203,10 @@ def test_history_is_bounded_and_a_late_reader_sees_the_jump(parts):
 
 
 @pytest.mark.parametrize('rate', [0.0, -5.0])
-def test_frame_rate_must_be_positive(parts, rate):
-    store, stats, _ = parts
+def test_frame_rate_must_be_positive(rate):
+    layout = Layout.for_config(parse_config(CONFIG_YAML, '<test>'))
     with pytest.raises(ValueError, match='frame_rate'):
-        FramePump(store, stats, ServerConfig(frame_rate=rate), stop_event=threading.Event())
+        FramePump(layout, ServerConfig(frame_rate=rate), stop_event=threading.Event())
 
 
 def test_every_waiting_client_is_woken_by_one_new_frame(parts):

@@ -30,14 +30,12 @@ import xstatic.pkg.d3
 import xstatic.pkg.rickshaw
 
 from ros2_rtgraph.config import parse_config
-from ros2_rtgraph.ringbuffer import SampleStore
-from ros2_rtgraph.stats import StatsBoard
+from ros2_rtgraph.layout import Layout
 from ros2_rtgraph.web import build_site
 from ros2_rtgraph.web.app import EXTENSION
 from ros2_rtgraph.web.broadcast import FramePump
 from ros2_rtgraph.web.server import ServerBindError
 from ros2_rtgraph.web.server import WebServer
-from ros2_rtgraph.web.stream import describe
 from ros2_rtgraph.web.stream import parse_event_id
 from ros2_rtgraph.web.stream import stream_events
 
@@ -123,7 +121,7 @@ def test_stream_headers_retry_then_meta(make_site):
         body = meta.json()
     assert abs(body.pop('server_time') - time.time()) < 600
     assert body.pop('instance') == site.store.epoch
-    assert body == describe(site.config)
+    assert body == site.layout.describe()
     assert [s['id'] for s in body['series']] == ['s0', 's1', 's2']
     assert body['series'][1] == {
         'id': 's1', 'label': 'B "quoted", label', 'topic': '/b', 'field': 'data', 'unit': 'm',
@@ -286,10 +284,9 @@ def test_idle_stream_sends_ping_comments(make_site):
 def test_client_that_fell_out_of_the_history_is_resynced_from_the_rings(make_site):
     site = make_site()
     stop = threading.Event()
-    pump = FramePump(site.store, site.stats, site.config.server, stop_event=stop,
-                     history_seconds=0.5)
+    pump = FramePump(site.layout, site.config.server, stop_event=stop, history_seconds=0.5)
     pump.start()
-    events = stream_events(pump, site.store, site.config)
+    events = stream_events(pump, site.layout)
     try:
         start = int(_parse_chunk(next(events))[-1]['id'])
         index, _ = pump.position()
@@ -348,9 +345,7 @@ def test_stop_event_ends_streams_and_stop_frees_the_port(make_site):
 
 def test_a_site_that_never_started_stops_and_frees_its_port():
     config = parse_config(CONFIG_YAML, '<test>')
-    site = build_site(config, store=SampleStore.for_config(config),
-                      stats=StatsBoard.for_config(config), token=None,
-                      stop_event=threading.Event())
+    site = build_site(Layout.for_config(config), token=None, stop_event=threading.Event())
     site.stop()
     assert site.stop_event.is_set()
     WebServer(site.app, HOST, site.port).stop()  # the port is free again
@@ -540,7 +535,7 @@ def test_api_config_describes_the_charts(make_site):
     assert status == 200
     assert headers['Content-Type'] == 'application/json'
     data = json.loads(body)
-    assert data == describe(site.config)
+    assert data == site.layout.describe()
     assert data['charts'][0]['title'] == 'Chart A'
     assert (data['charts'][0]['min'], data['charts'][0]['max']) == (-1.0, 1.0)
 

@@ -11,6 +11,7 @@ fixture builds sites and closes them after the test.
 """
 
 from collections.abc import Callable
+from collections.abc import Collection
 import http.client
 import math
 import threading
@@ -20,6 +21,7 @@ from flask import Flask
 
 from ros2_rtgraph.config import Config
 from ros2_rtgraph.config import parse_config
+from ros2_rtgraph.layout import Layout
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.web import build_site
@@ -112,14 +114,14 @@ class FedSite:
     """
     A started :class:`~ros2_rtgraph.web.Site` with its own stop event, and its :class:`Feeder`.
 
-    The site's parts (``config``, ``store``, ``stats``, ``pump``, ``app``, ``server``,
-    ``stop_event``, ``port``, ``url``) read as attributes of this object.
+    The site's parts (``layout``, ``config``, ``store``, ``stats``, ``pump``, ``app``,
+    ``server``, ``stop_event``, ``port``, ``url``) read as attributes of this object.
     """
 
     def __init__(self, config: Config | None = None, *, token: str | None = TOKEN,
                  heartbeat: float = HEARTBEAT_SECONDS, client_timeout: float = CLIENT_TIMEOUT,
                  app_hook: Callable[[Flask], None] | None = None, feed: bool = True,
-                 **feeder_options):
+                 expanding: Collection[str] = (), **feeder_options):
         """
         Build and start everything; call :meth:`close` at the end.
 
@@ -127,12 +129,15 @@ class FedSite:
         :param token: None switches access control off.
         :param app_hook: called with the app before the server starts (to add test routes).
         :param feed: start the feeder; else the test is the store's writer.
+        :param expanding: ids of configured series that are templates (slices).
         :param feeder_options: passed to :class:`Feeder`.
         """
         config = config or site_config()
+        #: The charts and series; a test adds members with ``layout.add_member`` (as the ROS
+        #: thread would: the thread that writes the store, the feeder's unless ``feed=False``).
+        self.layout = Layout.for_config(config, expanding=expanding)
         self.site = build_site(
-            config, store=SampleStore.for_config(config), stats=StatsBoard.for_config(config),
-            token=token, stop_event=threading.Event(), heartbeat=heartbeat,
+            self.layout, token=token, stop_event=threading.Event(), heartbeat=heartbeat,
             client_timeout=client_timeout)
         self.feeder = Feeder(self.site.store, self.site.stats, **feeder_options)
         if app_hook is not None:

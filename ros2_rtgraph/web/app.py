@@ -1,7 +1,7 @@
 # Copyright 2026 ros2_rtgraph developers
 # SPDX-License-Identifier: Apache-2.0
 """
-The Flask application factory: routes over the shared rings, stats and frame pump.
+The Flask application factory: routes over the shared layout, rings and frame pump.
 
 Nothing lives at module level but the blueprint: :func:`create_app` stores the shared state
 in ``app.extensions['rtgraph']`` and views reach it through ``current_app``. Views read the
@@ -43,10 +43,9 @@ import xstatic.pkg.d3
 import xstatic.pkg.rickshaw
 
 from ros2_rtgraph.budget import MAX_EXPORTS
-from ros2_rtgraph.config import Config
 from ros2_rtgraph.hosts import LocalHosts
+from ros2_rtgraph.layout import Layout
 from ros2_rtgraph.ringbuffer import SampleStore
-from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.web.auth import cookie_name
 from ros2_rtgraph.web.auth import host_refusal
 from ros2_rtgraph.web.auth import token_matches
@@ -57,7 +56,6 @@ from ros2_rtgraph.web.export import csv_chunks
 from ros2_rtgraph.web.limits import query_string_problem
 from ros2_rtgraph.web.limits import StreamLimit
 from ros2_rtgraph.web.logtext import client_name
-from ros2_rtgraph.web.stream import describe
 from ros2_rtgraph.web.stream import HEARTBEAT_SECONDS
 from ros2_rtgraph.web.stream import parse_event_id
 from ros2_rtgraph.web.stream import stream_events
@@ -91,9 +89,8 @@ bp = Blueprint('rtgraph', __name__)
 class AppState:
     """What the views share: one instance per app, in ``app.extensions['rtgraph']``."""
 
-    config: Config
+    layout: Layout  # the charts and series, configured and added at run time
     store: SampleStore
-    stats: StatsBoard
     pump: FramePump
     heartbeat: float
     token: str  # '' = no token needed
@@ -104,15 +101,13 @@ class AppState:
     guesses: GuessThrottle  # token checks per client address
 
 
-def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: FramePump, *,
-               heartbeat: float = HEARTBEAT_SECONDS, token: str | None = None,
-               log: Callable[[str], object] | None = None) -> Flask:
+def create_app(layout: Layout, pump: FramePump, *, heartbeat: float = HEARTBEAT_SECONDS,
+               token: str | None = None, log: Callable[[str], object] | None = None) -> Flask:
     """
     Build the web app over the shared state; serve it with :class:`~.server.WebServer`.
 
-    :param config: the loaded configuration.
-    :param store: the rings the node writes.
-    :param stats: the per-series stats.
+    :param layout: the charts and series, over the rings the node writes; its configuration's
+        ``server`` settings are used.
     :param pump: the frame pump; the caller starts it. Open ``/stream`` responses end when its
         stop event is set.
     :param heartbeat: seconds between ``: ping`` comments on an idle stream.
@@ -125,8 +120,9 @@ def create_app(config: Config, store: SampleStore, stats: StatsBoard, pump: Fram
     app = Flask(__name__)
     # Flask reads FLASK_DEBUG from the environment; debug mode is never wanted here.
     app.debug = False
+    config = layout.config
     app.extensions[EXTENSION] = AppState(
-        config=config, store=store, stats=stats, pump=pump, heartbeat=heartbeat,
+        layout=layout, store=layout.store, pump=pump, heartbeat=heartbeat,
         token=token or '',
         streams=StreamLimit(config.server.max_clients), exports=StreamLimit(MAX_EXPORTS),
         log=log or logging.getLogger(__name__).info,
@@ -288,8 +284,7 @@ def stream() -> Response:
         if last_event_id is None:
             return _bad_request(f'lastEventId must be an event id (digits), got {text!r}')
     events = stream_events(
-        state.pump, state.store, state.config, last_event_id=last_event_id,
-        heartbeat=state.heartbeat)
+        state.pump, state.layout, last_event_id=last_event_id, heartbeat=state.heartbeat)
     client = client_name(request.remote_addr, request.headers.get('User-Agent'))
     started = time.monotonic()
 
@@ -310,7 +305,7 @@ def stream() -> Response:
 @bp.route('/api/config')
 def api_config() -> Response:
     """Describe the charts and series, as the ``meta`` event does (never cached: it changes)."""
-    response = _json_response(describe(_state().config))
+    response = _json_response(_state().layout.describe())
     response.headers['Cache-Control'] = 'no-store'
     return response
 
@@ -330,14 +325,14 @@ def export_csv() -> Response:
     The file is streamed from the rings a chunk at a time, and text cells are escaped against
     formula injection (:mod:`.export`).
 
-    Query parameters: ``series`` (comma-separated ids, default all) and ``seconds`` (the last
+    Query parameters: ``series`` (comma-separated ids, default all: the members slices added
+    too) and ``seconds`` (the last
     seconds of each series, relative to its newest sample; default everything held).
     An unknown series id or a bad ``seconds`` is a 400 that names it; a download beyond
     :data:`~ros2_rtgraph.budget.MAX_EXPORTS` at once, 503.
     """
     state = _state()
-    config = state.config
-    labels = {s.id: s.label for s in config.series}
+    labels = state.layout.labels()
     wanted = [part.strip() for part in request.args.get('series', '').split(',') if part.strip()]
     unknown = [sid for sid in wanted if sid not in labels]
     if unknown:

@@ -8,6 +8,10 @@ the last frame it builds a :class:`~ros2_rtgraph.frames.Frame` covering exactly
 ``last_hi < seq <= hi``, encodes it to one ``data`` event (``id: hi``) and appends the bytes to
 a short history. Once a second it appends a ``stats`` event (no id) that also carries
 ``server_time``, the node clock's now, so a page can keep its own estimate of robot time.
+When the layout changed (a slice added series: :attr:`~ros2_rtgraph.layout.Layout.version`),
+a ``meta`` event (no id) goes into the history before the frame of the same tick. The pump reads
+``store.committed`` first and the layout after it: the writer adds a series before its first
+sample, so a frame never holds samples of a series the meta events before it did not list.
 Client threads only copy those shared bytes (:meth:`FramePump.wait_for`); a client that fell
 out of the history catches up from the rings instead, so nobody holds a growing queue.
 
@@ -31,8 +35,7 @@ import time
 from ros2_rtgraph.config import ServerConfig
 from ros2_rtgraph.frames import build_frame
 from ros2_rtgraph.frames import encode_series_json
-from ros2_rtgraph.ringbuffer import SampleStore
-from ros2_rtgraph.stats import StatsBoard
+from ros2_rtgraph.layout import Layout
 from ros2_rtgraph.web.sse import encode_event
 
 # Seconds of events kept for clients that are a little behind; older ones resync from rings.
@@ -43,9 +46,9 @@ STATS_PERIOD = 1.0
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
-    """One encoded event: ``data`` (covers ``lo < seq <= hi``) or ``stats`` (lo = hi = None)."""
+    """One encoded event: ``data`` (``lo < seq <= hi``), ``stats`` or ``meta`` (no lo, hi)."""
 
-    index: int  # position in the history, 1, 2, ... across data and stats entries
+    index: int  # position in the history, 1, 2, ... across all entries
     lo: int | None
     hi: int | None
     payload: bytes  # the complete SSE event, shared by all clients
@@ -56,18 +59,19 @@ class FramePump:
     One thread: every 1/frame_rate s builds a Frame from the store, encodes it once to SSE bytes.
 
     Data events have ``event: data`` and ``id`` = frame.hi; a stats event goes out at 1 Hz
-    (no id). Frames are decimated to ``server.max_points`` per series; what decimation dropped
-    is added to the series' stats (ingest counts the non-finite values, where all arrive).
+    (no id), a meta event (no id) when the layout changed. Frames are decimated to
+    ``server.max_points`` per series; what decimation dropped is added to the series' stats
+    (ingest counts the non-finite values, where all arrive).
     """
 
-    def __init__(self, store: SampleStore, stats: StatsBoard, server: ServerConfig, *,
+    def __init__(self, layout: Layout, server: ServerConfig, *,
                  stop_event: threading.Event, history_seconds: float = HISTORY_SECONDS,
                  clock: Callable[[], float] = time.time):
         """
         Prepare the pump; :meth:`start` runs it.
 
-        :param store: the rings the node writes.
-        :param stats: the per-series stats; the pump adds what decimation dropped.
+        :param layout: the charts and series, over the rings the node writes and their stats
+            (the pump adds what decimation dropped to those).
         :param server: ``frame_rate`` and ``max_points`` are used.
         :param stop_event: set at shutdown; the thread then ends and wakes waiting clients.
         :param history_seconds: how long events stay in the shared history.
@@ -76,8 +80,10 @@ class FramePump:
         """
         if not server.frame_rate > 0:
             raise ValueError(f'frame_rate must be positive, got {server.frame_rate}')
-        self._store = store
-        self._stats = stats
+        self._layout = layout
+        self._store = layout.store
+        self._stats = layout.stats
+        self._version = layout.version  # of the layout the last meta described
         #: The node clock, in seconds (see ``clock`` above).
         self.clock = clock
         self._period = 1.0 / server.frame_rate
@@ -111,6 +117,18 @@ class FramePump:
         """
         with self._changed:
             return self._index, self._last_hi
+
+    def meta_event(self) -> bytes:
+        """
+        Encode the layout now as a ``meta`` event, with ``server_time`` and ``instance``.
+
+        ``server_time`` is the node clock's now, ``instance`` the store's epoch (sequence
+        numbers of another instance mean nothing here). A client sends one first; the pump one
+        whenever the layout changed.
+        """
+        meta = dict(self._layout.describe(), server_time=self.clock(), instance=self._store.epoch)
+        return encode_event(json.dumps(meta, separators=(',', ':'), allow_nan=False),
+                            event='meta')
 
     def start(self) -> None:
         """Start the pump thread."""
@@ -161,6 +179,11 @@ class FramePump:
     def _pump_frame(self) -> None:
         lo = self._last_hi  # only this thread writes it
         hi = self._store.committed
+        # After committed: every series with samples up to hi is in this version (layout.py).
+        version = self._layout.version
+        if version != self._version:
+            self._version = version
+            self._append(None, None, self.meta_event())
         if hi <= lo:
             return
         frame = build_frame(self._store, lo, hi, self._max_points)

@@ -3,8 +3,9 @@
 """
 The web side assembled in one place: frame pump, Flask app and server over the shared rings.
 
-:func:`build_site` wires them on ``config.server``'s address over a store and stats that
-someone else writes (the node in ``rtgraph``; a feeder thread in tests and benchmarks) and binds
+:func:`build_site` wires them on ``config.server``'s address over a layout (charts, series,
+their rings and stats) that someone else writes (the node in ``rtgraph``; a feeder thread in
+tests and benchmarks) and binds
 the port, so an address that cannot be used fails before anything runs. :class:`Site` starts
 the pump thread and the server's thread, and stops them in the one order that works: the stop
 event first (it ends the pump, and through it every open stream, which would otherwise hold its
@@ -19,6 +20,7 @@ import time
 from flask import Flask
 
 from ros2_rtgraph.config import Config
+from ros2_rtgraph.layout import Layout
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.web.app import create_app
@@ -35,13 +37,26 @@ JOIN_TIMEOUT = 2.0
 class Site:
     """The web side's parts, from :func:`build_site`; :meth:`start` runs them."""
 
-    config: Config
-    store: SampleStore
-    stats: StatsBoard
+    layout: Layout  # the charts and series, over the rings and stats
     pump: FramePump
     app: Flask
     server: WebServer
     stop_event: threading.Event  # the one stop event: set, it ends the pump and the streams
+
+    @property
+    def config(self) -> Config:
+        """Return the configuration (the layout's)."""
+        return self.layout.config
+
+    @property
+    def store(self) -> SampleStore:
+        """Return the rings (the layout's)."""
+        return self.layout.store
+
+    @property
+    def stats(self) -> StatsBoard:
+        """Return the per-series stats (the layout's)."""
+        return self.layout.stats
 
     @property
     def port(self) -> int:
@@ -69,16 +84,16 @@ class Site:
         self.pump.join(timeout)
 
 
-def build_site(config: Config, *, store: SampleStore, stats: StatsBoard, token: str | None,
-               stop_event: threading.Event, clock: Callable[[], float] = time.time,
+def build_site(layout: Layout, *, token: str | None, stop_event: threading.Event,
+               clock: Callable[[], float] = time.time,
                log: Callable[[str], object] | None = None, heartbeat: float = HEARTBEAT_SECONDS,
                client_timeout: float = CLIENT_TIMEOUT) -> Site:
     """
     Build the frame pump, the app and the server, and bind ``config.server.host`` and ``port``.
 
-    :param config: the loaded configuration; ``server`` says where to listen and how to pump.
-    :param store: the rings; one other thread writes them.
-    :param stats: the per-series stats.
+    :param layout: the charts and series over the rings and stats, which one other thread
+        writes (and adds to); its configuration's ``server`` says where to listen and how to
+        pump.
     :param token: the access token; None or ``''`` switches access control off, so it has no
         default.
     :param stop_event: the process's stop event; setting it ends the pump and open streams.
@@ -91,8 +106,9 @@ def build_site(config: Config, *, store: SampleStore, stats: StatsBoard, token: 
     :return: the site, bound but not started.
     :raise ServerBindError: the address is in use, not local, or not allowed.
     """
-    pump = FramePump(store, stats, config.server, stop_event=stop_event, clock=clock)
-    app = create_app(config, store, stats, pump, heartbeat=heartbeat, token=token, log=log)
-    server = WebServer(app, config.server.host, config.server.port,
-                       client_timeout=client_timeout, max_clients=config.server.max_clients)
-    return Site(config, store, stats, pump, app, server, stop_event)
+    server_config = layout.config.server
+    pump = FramePump(layout, server_config, stop_event=stop_event, clock=clock)
+    app = create_app(layout, pump, heartbeat=heartbeat, token=token, log=log)
+    server = WebServer(app, server_config.host, server_config.port,
+                       client_timeout=client_timeout, max_clients=server_config.max_clients)
+    return Site(layout, pump, app, server, stop_event)

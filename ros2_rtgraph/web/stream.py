@@ -6,14 +6,17 @@ What one ``/stream`` client receives, as a plain generator of SSE bytes (no Flas
 Protocol, in order:
 
 1. ``retry: 2000``.
-2. ``meta``: charts and series as :func:`describe` returns them, plus ``server_time`` (the
-   node clock, the time base of the samples) and ``instance`` (the store's epoch: ids from
-   another instance mean nothing here).
+2. ``meta``: charts and series as :meth:`~ros2_rtgraph.layout.Layout.describe` returns them,
+   plus ``server_time`` (the node clock, the time base of the samples) and ``instance`` (the
+   store's epoch: ids from another instance mean nothing here). It is made after the client's
+   place in the pump's history is taken, so it lists every series the events after it carry.
 3. Either a ``data`` event with exactly the samples after the client's ``Last-Event-ID``
    (a reconnect) or a ``snapshot`` event with the configured window; both read from the rings
    and carry ``id`` = the highest sequence number they cover.
-4. Live: the pump's shared ``data`` and ``stats`` bytes, unchanged. A client that fell out of
-   the pump's history gets one private ``data`` event from the rings covering what it missed.
+4. Live: the pump's shared ``data``, ``stats`` and ``meta`` bytes, unchanged (a ``meta`` comes
+   again when a slice added series). A client that fell out of the pump's history gets a fresh
+   ``meta`` (it may have missed one) and one private ``data`` event from the rings covering
+   what it missed.
    A ``: ping`` comment goes out when nothing was sent for ``heartbeat`` seconds, so a dead
    connection is noticed at the next write.
 
@@ -22,16 +25,14 @@ does not end streaming responses, so this is what lets its worker threads finish
 """
 
 from collections.abc import Generator
-import json
-import math
 import time
 
-from ros2_rtgraph.config import Config
 from ros2_rtgraph.frames import build_frame
 from ros2_rtgraph.frames import build_window
 from ros2_rtgraph.frames import encode_series_json
 from ros2_rtgraph.frames import Frame
 from ros2_rtgraph.frames import SNAPSHOT_POINTS
+from ros2_rtgraph.layout import Layout
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.web.broadcast import FramePump
 from ros2_rtgraph.web.sse import encode_comment
@@ -45,50 +46,6 @@ HEARTBEAT_SECONDS = 10.0
 POLL_SECONDS = 0.25
 # Longest Last-Event-ID accepted: an int64 sequence number has at most 19 digits.
 _MAX_ID_DIGITS = 19
-
-
-def describe(config: Config) -> dict:
-    """
-    Describe the charts and series for the page: the body of ``meta`` and ``/api/config``.
-
-    :param config: the loaded configuration.
-    :return: JSON-ready ``{'charts': [...], 'series': [...], 'window', 'frame_rate',
-        'max_points', 'buffer'}``; a chart lists its series ids, a series names its chart
-        index and the chart's unit.
-    """
-    charts = []
-    for index, chart in enumerate(config.charts):
-        charts.append({
-            'index': index,
-            'title': chart.title,
-            'unit': chart.unit,
-            'min': _finite_or_none(chart.min),
-            'max': _finite_or_none(chart.max),
-            'limits': [
-                {'value': _finite_or_none(limit.value), 'label': limit.label}
-                for limit in chart.limits],
-            'series': [series.id for series in chart.series],
-        })
-    series = [
-        {
-            'id': s.id,
-            'label': s.label,
-            'topic': s.topic,
-            'field': s.field,
-            'unit': config.charts[s.chart].unit,
-            'chart': s.chart,
-        }
-        for s in config.series
-    ]
-    server = config.server
-    return {
-        'charts': charts,
-        'series': series,
-        'window': server.window,
-        'frame_rate': server.frame_rate,
-        'max_points': server.max_points,
-        'buffer': server.buffer,
-    }
 
 
 def parse_event_id(text: str | None) -> int | None:
@@ -106,7 +63,7 @@ def parse_event_id(text: str | None) -> int | None:
     return int(text)
 
 
-def stream_events(pump: FramePump, store: SampleStore, config: Config, *,
+def stream_events(pump: FramePump, layout: Layout, *,
                   last_event_id: int | None = None, heartbeat: float = HEARTBEAT_SECONDS,
                   poll: float = POLL_SECONDS) -> Generator[bytes, None, None]:
     """
@@ -114,25 +71,23 @@ def stream_events(pump: FramePump, store: SampleStore, config: Config, *,
 
     :param pump: the shared frame pump (running); once its stop event is set, the generator
         returns within ``poll`` seconds (at once when the pump thread wakes it).
-    :param store: the rings, for the snapshot and catch-up events.
-    :param config: the configuration (charts, series, window).
+    :param layout: the charts and series (the pump's), over the rings the snapshot and
+        catch-up events are read from.
     :param last_event_id: the id the client had before reconnecting, from
         :func:`parse_event_id`; None for a new client.
     :param heartbeat: seconds without output before a ``: ping`` comment.
     :param poll: longest wait before the stop event is looked at again.
     """
-    meta = dict(describe(config), server_time=pump.clock(), instance=store.epoch)
+    store = layout.store
     index, cursor = pump.position()
-    first = [
-        encode_event(retry=RETRY_MS),
-        encode_event(json.dumps(meta, separators=(',', ':'), allow_nan=False), event='meta'),
-    ]
+    # After the position: the layout then lists every series with samples up to the cursor.
+    first = [encode_event(retry=RETRY_MS), pump.meta_event()]
     if last_event_id is not None and last_event_id <= cursor:
         # A reconnect: exactly the samples after the client's id, up to where live data starts.
         first.append(_catch_up(store, last_event_id, cursor))
     else:
         # A new client, or an id from an earlier run of the server: the window.
-        window = build_window(store, config.server.window, cursor, SNAPSHOT_POINTS)
+        window = build_window(store, layout.config.server.window, cursor, SNAPSHOT_POINTS)
         first.append(_encode(window, 'snapshot'))
     yield b''.join(first)
     last_write = time.monotonic()
@@ -140,10 +95,15 @@ def stream_events(pump: FramePump, store: SampleStore, config: Config, *,
     while not pump.stopping:
         wait = min(poll, max(0.0, heartbeat - (time.monotonic() - last_write)))
         chunks = []
-        for entry in pump.wait_for(index, wait):
+        entries = pump.wait_for(index, wait)
+        if entries and entries[0].index > index + 1:
+            # Fell out of the history, perhaps past a meta: the layout as it is now lists
+            # every series the catch-up below can carry.
+            chunks.append(pump.meta_event())
+        for entry in entries:
             index = entry.index
             if entry.hi is None:
-                chunks.append(entry.payload)  # stats
+                chunks.append(entry.payload)  # stats or meta
             elif entry.hi <= cursor:
                 continue  # already covered by a catch-up event
             elif entry.lo == cursor:
@@ -172,6 +132,3 @@ def _encode(frame: Frame, event: str) -> bytes:
     text = encode_series_json(frame)
     return encode_event(text, event=event, id=frame.hi)
 
-
-def _finite_or_none(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
