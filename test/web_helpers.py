@@ -4,7 +4,8 @@
 The web side in this process: :func:`ros2_rtgraph.web.build_site` on a loopback port, fed.
 
 A :class:`FedSite` runs the whole stack but the ROS node; a :class:`Feeder` thread is the
-store's single writer, as the ROS thread is in production. The feeder writes the series in
+store's single writer, as the ROS thread is in production (a :class:`SliceFeeder` also adds
+members of a slice to the layout, as the ROS thread will). The feeder writes the series in
 :data:`FED` in turn; sample ``seq`` has time ``t = seq / 100`` and value ``seq``, so a test can
 tell exactly which samples a client got: none missing, none twice. conftest's ``make_site``
 fixture builds sites and closes them after the test.
@@ -12,8 +13,10 @@ fixture builds sites and closes them after the test.
 
 from collections.abc import Callable
 from collections.abc import Collection
+from collections.abc import Sequence
 import http.client
 import math
+import queue
 import threading
 import time
 
@@ -52,6 +55,14 @@ def site_config(*, max_clients: int = 16, max_points: int = 500) -> Config:
     """Return the hardening tests' configuration: two series on a free loopback port."""
     return parse_config(SITE_YAML.format(max_clients=max_clients, max_points=max_points),
                         '<test>')
+
+
+def count_sample(stats: StatsBoard, sid: str) -> None:
+    """Count one sample of series ``sid`` in its stats, as the node's writer does."""
+    series = stats.series[sid]
+    series.samples += 1
+    series.last_receive = time.monotonic()
+    series.state = 'ok'
 
 
 class Feeder:
@@ -96,10 +107,7 @@ class Feeder:
                 sid = FED[seq % 2]
                 value = math.nan if self.nan_every and seq % self.nan_every == 0 else float(seq)
                 assert self.store.append(sid, seq / 100, value) == seq
-                stats = self.stats.series[sid]
-                stats.samples += 1
-                stats.last_receive = time.monotonic()
-                stats.state = 'ok'
+                count_sample(self.stats, sid)
             self.stop_event.wait(self.period)
 
     def wait_until(self, seq: int, timeout: float = 20.0) -> None:
@@ -108,6 +116,56 @@ class Feeder:
         while self.store.committed < seq:
             assert time.monotonic() < deadline, f'the feeder did not reach seq {seq}'
             time.sleep(0.01)
+
+
+class SliceFeeder:
+    """
+    The single writer of a layout with a slice: adds members when asked, as the ROS thread does.
+
+    Every ``period`` it writes one sample to each series of ``plain`` and to every member of
+    ``template`` it added, in that order, at ``t`` = the wall clock (the page's robot time), with
+    value = the sample's sequence number. :meth:`add` asks the thread for a new member; the
+    member gets samples from the next round on, after ``add_member`` returned.
+    """
+
+    def __init__(self, layout: Layout, plain: Sequence[str], template: str, *,
+                 period: float = 0.02):
+        self.layout = layout
+        self.plain = tuple(plain)
+        self.template = template
+        self.period = period
+        self.members: list[str] = []  # the writer thread's
+        self._asked: queue.Queue[tuple[str, str, queue.Queue[str | None]]] = queue.Queue()
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name='test-slice-feeder', daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self.thread.ident is not None:
+            self.thread.join(5)
+
+    def add(self, field: str, label: str, timeout: float = 10.0) -> str | None:
+        """Have the writer thread add a member; return what ``add_member`` returned."""
+        answer: queue.Queue[str | None] = queue.Queue()
+        self._asked.put((field, label, answer))
+        return answer.get(timeout=timeout)
+
+    def _run(self) -> None:
+        store, stats = self.layout.store, self.layout.stats
+        while not self.stop_event.is_set():
+            while not self._asked.empty():
+                field, label, answer = self._asked.get()
+                sid = self.layout.add_member(self.template, field, label)
+                if sid is not None:
+                    self.members.append(sid)
+                answer.put(sid)
+            for sid in (*self.plain, *self.members):
+                store.append(sid, time.time(), float(store.committed + 1))
+                count_sample(stats, sid)
+            self.stop_event.wait(self.period)
 
 
 class FedSite:
