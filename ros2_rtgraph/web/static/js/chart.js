@@ -111,7 +111,8 @@ function ticksFor(from, now, width) {
 
 class Chart {
   // elements: {graph, xAxis, yAxis} (empty elements laid out by CSS); chart: the chart's
-  // entry of the meta event; series: its series' entries, in chart order.
+  // entry of the meta event; series: the entries of the series it draws, in chart order
+  // (setSeries() changes them later).
   constructor(elements, chart, series) {
     this.element = elements.graph;
     this.plot = elements.yAxis.parentElement;
@@ -120,12 +121,9 @@ class Chart {
     this.min = chart.min;
     this.max = chart.max;
     this.limits = (chart.limits || []).filter((limit) => Number.isFinite(limit.value));
-    this.series = series.map((s, i) => ({
-      id: s.id,
-      name: s.label,
-      color: PALETTE[i % PALETTE.length],
-      data: [],
-    }));
+    // The array Rickshaw draws: setSeries() changes it in place, so the graph keeps it.
+    this.series = [];
+    this.setSeries(series);
     this.now = undefined;
     this.step = 1;
     this.renders = 0;
@@ -225,6 +223,28 @@ class Chart {
       };
     }
     this.element.toggleAttribute('data-empty', !this.series.some((s) => s.data.length));
+  }
+
+  // Draw these series from now on: [{id, label, hidden}], in legend order. A series the chart
+  // had keeps its colour and its points until the next draw; a new one takes the first colour
+  // no other series of the chart has, so added series never recolour the ones already drawn.
+  setSeries(series) {
+    const had = new Map(this.series.map((s) => [s.id, s]));
+    const taken = new Set(series.filter((s) => had.has(s.id)).map((s) => had.get(s.id).color));
+    const free = PALETTE.filter((color) => !taken.has(color));
+    let extra = 0;  // new series beyond the palette: its colours again, in turn
+    const entries = series.map((s) => {
+      let entry = had.get(s.id);
+      if (entry === undefined) {
+        const color = free.shift() ?? PALETTE[extra % PALETTE.length];
+        extra += 1;
+        entry = {id: s.id, color, data: []};
+      }
+      entry.name = s.label;
+      entry.disabled = Boolean(s.hidden);
+      return entry;
+    });
+    this.series.splice(0, this.series.length, ...entries);
   }
 
   setDisabled(id, disabled) {

@@ -5,6 +5,11 @@
 // series' health from the `stats` event (rate, age of the last sample, status badge with the
 // reason). Labels and error texts come from the config or from ROS: text only, never HTML.
 //
+// A slice (a template, `expand: true` in the meta event) is a group row: no line, so no swatch
+// and no toggle, only its status ('waiting', 'ok' with how many series it has, or the error).
+// Its members follow it, each an entry of its own. update() changes the entries in place when
+// a new meta event adds series: the entries that stay keep their toggle, value and health.
+//
 // The age keeps growing between stats events (refresh() is called a few times a second), and
 // health is only shown as the robot said it while that is current: when the stream is not
 // live, or no stats came for STATS_CURRENT_MS, every entry says 'unknown' (greyed) and no rate,
@@ -30,36 +35,77 @@ function statusKind(status) {
 }
 
 class Legend {
-  // list: the <ul>; template: the entry <template>; series: [{id, label, topic, field, color}];
-  // onToggle(id, disabled) is called when the user hides or shows a series.
+  // list: the <ul>; template: the entry <template>; series: as for update(); onToggle(id,
+  // disabled) is called when the user hides or shows a series.
   constructor(list, template, series, unit, onToggle) {
+    this.list = list;
+    this.template = template;
     this.unit = unit ? ` ${unit}` : '';
+    this.onToggle = onToggle;
     this.entries = new Map();
-    for (const s of series) {
-      const item = template.content.firstElementChild.cloneNode(true);
-      item.dataset.series = s.id;
-      const toggle = item.querySelector('.toggle');
+    this.update(series);
+  }
+
+  // Show these entries, in this order: [{id, label, topic, field, color, hidden, expand,
+  // parent}]; entries of ids not given go away.
+  update(series) {
+    const wanted = new Set(series.map((s) => s.id));
+    for (const [id, entry] of this.entries) {
+      if (!wanted.has(id)) {
+        entry.item.remove();
+        this.entries.delete(id);
+      }
+    }
+    series.forEach((s, index) => {
+      const entry = this.entries.get(s.id) ?? this.create(s);
+      setText(entry.label, s.label);
+      if (!entry.group) entry.swatch.style.background = s.color;
+      // Only what is out of place moves: a moved button would lose the keyboard focus.
+      const here = this.list.children[index] ?? null;
+      if (here !== entry.item) this.list.insertBefore(entry.item, here);
+    });
+  }
+
+  create(s) {
+    const item = this.template.content.firstElementChild.cloneNode(true);
+    item.dataset.series = s.id;
+    const toggle = item.querySelector('.toggle');
+    const swatch = item.querySelector('.swatch');
+    const group = s.expand === true;
+    if (group) {
+      // Nothing of its own to draw: its members have the lines.
+      item.classList.add('group');
+      swatch.remove();
+      toggle.disabled = true;
+      toggle.removeAttribute('aria-pressed');
+      toggle.title = `${s.topic} ${s.field}: one series per element`;
+    } else {
+      if (typeof s.parent === 'string') item.classList.add('member');
       toggle.title = `${s.topic} ${s.field}: click to hide or show`;
-      item.querySelector('.swatch').style.background = s.color;
-      item.querySelector('.label').textContent = s.label;
+      toggle.setAttribute('aria-pressed', String(!s.hidden));
+      item.classList.toggle('disabled', Boolean(s.hidden));
       toggle.addEventListener('click', () => {
         const disabled = toggle.getAttribute('aria-pressed') === 'true';
         toggle.setAttribute('aria-pressed', String(!disabled));
         item.classList.toggle('disabled', disabled);
-        onToggle(s.id, disabled);
-      });
-      list.appendChild(item);
-      this.entries.set(s.id, {
-        item,
-        stats: null,
-        receivedMs: 0,
-        value: item.querySelector('.value'),
-        rate: item.querySelector('.rate'),
-        age: item.querySelector('.age'),
-        badge: item.querySelector('.status'),
-        reason: item.querySelector('.reason'),
+        this.onToggle(s.id, disabled);
       });
     }
+    const entry = {
+      item,
+      group,
+      swatch,
+      label: item.querySelector('.label'),
+      stats: null,
+      receivedMs: 0,
+      value: item.querySelector('.value'),
+      rate: item.querySelector('.rate'),
+      age: item.querySelector('.age'),
+      badge: item.querySelector('.status'),
+      reason: item.querySelector('.reason'),
+    };
+    this.entries.set(s.id, entry);
+    return entry;
   }
 
   setValue(id, value) {
@@ -86,7 +132,13 @@ class Legend {
       if (entry.badge.dataset.status !== kind) entry.badge.dataset.status = kind;
       setText(entry.badge, kind);
       entry.badge.hidden = false;
-      setText(entry.reason, kind === 'error' ? String(stats.status.reason ?? '') : '');
+      // A group's reason says how many series it has, and it has no samples of its own.
+      const reason = kind === 'error' || (entry.group && current);
+      setText(entry.reason, reason ? String(stats.status.reason ?? '') : '');
+      if (entry.group) {
+        entry.reason.classList.toggle('count', kind !== 'error');
+        continue;
+      }
       setText(entry.rate, current ? formatRate(stats.rate) : '');
       const age = typeof stats.age === 'number'
         ? stats.age + Math.max(0, nowMs - entry.receivedMs) / 1000 : stats.age;

@@ -4,6 +4,10 @@
 // The page: builds one card per chart from the `meta` event, keeps every series' points as
 // events arrive, and draws the charts that changed once per animation frame.
 //
+// A `meta` event may come again at any time, when slices (series `expand`ed into one series
+// per element) added series: the cards are changed in place, and every series that stays
+// keeps its points, its colour and whether it is hidden; nothing restarts or scrolls.
+//
 // Pause stops drawing only: events keep arriving and are kept, and resume draws them all.
 // The right edge of every chart is robot time now (clock.js), never the browser's clock nor
 // the newest sample: a series that stops slides left, and the charts keep moving (a tick
@@ -52,9 +56,10 @@ const page = {
   clock: new RobotClock(),
   layout: null,
   instance: undefined,
-  store: new Map(), // series id -> SeriesData
-  cards: [], // {chart, legend, csv, ids}
-  cardOf: new Map(), // series id -> card
+  store: new Map(), // series id -> SeriesData, for every series with a line
+  hidden: new Set(), // ids of the series the user hid
+  cards: [], // per chart index: {element, key, chart, legend, csv, ids (the series drawn)}
+  cardOf: new Map(), // series id -> card, groups (templates) included
   seconds: 30, // the time window; null = everything held
   windowChosen: false,
   paused: false,
@@ -66,68 +71,117 @@ const page = {
 };
 
 const chartsElement = document.getElementById('charts');
+const placeholder = document.getElementById('placeholder');
 const connectionBadge = document.getElementById('connection');
 const connectionNotice = document.getElementById('connection-notice');
 const windowSelect = document.getElementById('window-select');
 const pauseButton = document.getElementById('pause-button');
 
-function buildCards(meta) {
-  for (const card of page.cards) card.observer.disconnect();
-  chartsElement.replaceChildren();
-  page.store.clear();
-  page.cards = [];
-  page.cardOf.clear();
-  page.dirty.clear();
-  const seriesById = new Map(meta.series.map((s) => [s.id, s]));
-  const template = document.getElementById('chart-template');
-  const legendTemplate = document.getElementById('legend-template');
-  if (!meta.charts.length) {
-    const note = document.createElement('p');
-    note.className = 'placeholder';
-    note.textContent = 'The configuration has no charts.';
-    chartsElement.appendChild(note);
-  }
-  for (const chartMeta of meta.charts) {
-    const element = template.content.firstElementChild.cloneNode(true);
-    element.querySelector('.title').textContent = chartMeta.title;
-    element.querySelector('.unit').textContent = chartMeta.unit ? `[${chartMeta.unit}]` : '';
+// What a card shows besides its series: a change of it builds the card again.
+function chartKey(chartMeta) {
+  return JSON.stringify([chartMeta.title, chartMeta.unit, chartMeta.min, chartMeta.max,
+    chartMeta.limits]);
+}
+
+// The note before the cards ('Waiting for the bridge...' until the first meta event).
+function showNote(text) {
+  placeholder.textContent = text;
+  placeholder.hidden = !text;
+}
+
+// A new card for a chart, in place of `old` (a card of another chart at that index) if given.
+function newCard(chartMeta, key, old) {
+  const element = document.getElementById('chart-template').content.firstElementChild
+    .cloneNode(true);
+  element.querySelector('.title').textContent = chartMeta.title;
+  element.querySelector('.unit').textContent = chartMeta.unit ? `[${chartMeta.unit}]` : '';
+  if (old === undefined) {
     chartsElement.appendChild(element);
-    const ids = chartMeta.series.filter((id) => seriesById.has(id));
-    const series = ids.map((id) => seriesById.get(id));
-    const chart = new Chart({
-      graph: element.querySelector('.graph'),
-      xAxis: element.querySelector('.x-axis'),
-      yAxis: element.querySelector('.y-axis'),
-    }, chartMeta, series);
-    const colors = chart.colors;
-    const card = {
-      chart, ids, title: chartMeta.title, csv: element.querySelector('.csv'), drawnMs: 0,
-    };
-    card.legend = new Legend(
-      element.querySelector('.legend'), legendTemplate,
-      series.map((s) => ({...s, color: colors[s.id]})), chartMeta.unit,
-      (id, disabled) => {
-        chart.setDisabled(id, disabled);
-        redraw(card);
-      });
-    updateCsvLink(card.csv, ids, page.seconds);
-    // Rickshaw sizes its SVG from the element once; follow the layout (rotation, resize).
-    let resizeQueued = false;
-    card.observer = new ResizeObserver(() => {
-      if (resizeQueued) return;
-      resizeQueued = true;
-      requestAnimationFrame(() => {
-        resizeQueued = false;
-        chart.resize();
-      });
-    });
-    card.observer.observe(element.querySelector('.graph'));
-    for (const id of ids) {
-      page.store.set(id, new SeriesData());
-      page.cardOf.set(id, card);
-    }
-    page.cards.push(card);
+  } else {
+    dropCard(old);
+    old.element.replaceWith(element);
   }
+  const chart = new Chart({
+    graph: element.querySelector('.graph'),
+    xAxis: element.querySelector('.x-axis'),
+    yAxis: element.querySelector('.y-axis'),
+  }, chartMeta, []);
+  const card = {
+    element, key, chart, ids: [], title: chartMeta.title, csv: element.querySelector('.csv'),
+    drawnMs: 0,
+  };
+  card.legend = new Legend(
+    element.querySelector('.legend'), document.getElementById('legend-template'), [],
+    chartMeta.unit, (id, disabled) => {
+      if (disabled) page.hidden.add(id);
+      else page.hidden.delete(id);
+      chart.setDisabled(id, disabled);
+      redraw(card);
+    });
+  // Rickshaw sizes its SVG from the element once; follow the layout (rotation, resize).
+  let resizeQueued = false;
+  card.observer = new ResizeObserver(() => {
+    if (resizeQueued) return;
+    resizeQueued = true;
+    requestAnimationFrame(() => {
+      resizeQueued = false;
+      chart.resize();
+    });
+  });
+  card.observer.observe(element.querySelector('.graph'));
+  return card;
+}
+
+function dropCard(card) {
+  card.observer.disconnect();
+  page.dirty.delete(card);
+}
+
+// Give a card these series (meta entries, in chart order): groups in the legend only.
+function setCardSeries(card, series) {
+  const drawn = series.filter((s) => s.expand !== true);
+  const ids = drawn.map((s) => s.id);
+  const hidden = (s) => ({...s, hidden: page.hidden.has(s.id)});
+  card.chart.setSeries(drawn.map(hidden));
+  const colors = card.chart.colors;
+  card.legend.update(series.map((s) => ({...hidden(s), color: colors[s.id]})));
+  for (const s of series) page.cardOf.set(s.id, card);
+  for (const id of ids) {
+    if (!page.store.has(id)) page.store.set(id, new SeriesData());
+  }
+  const changed = ids.join('\n') !== card.ids.join('\n');
+  card.ids = ids;
+  if (changed) {
+    updateCsvLink(card.csv, ids, page.seconds);
+    redraw(card);
+  }
+}
+
+// Show the charts and series of a meta event, keeping what stays (see the top of this file).
+function applyLayout(meta) {
+  const seriesById = new Map(meta.series.map((s) => [s.id, s]));
+  for (const id of [...page.store.keys()]) {
+    const s = seriesById.get(id);
+    if (s === undefined || s.expand === true) page.store.delete(id);
+  }
+  for (const id of [...page.hidden]) {
+    if (!seriesById.has(id)) page.hidden.delete(id);
+  }
+  page.cardOf.clear();
+  showNote(meta.charts.length ? '' : 'The configuration has no charts.');
+  const cards = meta.charts.map((chartMeta, index) => {
+    const key = chartKey(chartMeta);
+    const old = page.cards[index];
+    const card = old !== undefined && old.key === key ? old : newCard(chartMeta, key, old);
+    setCardSeries(card, chartMeta.series.filter((id) => seriesById.has(id))
+      .map((id) => seriesById.get(id)));
+    return card;
+  });
+  for (const card of page.cards.slice(cards.length)) {
+    dropCard(card);
+    card.element.remove();
+  }
+  page.cards = cards;
 }
 
 function chooseDefaultWindow(seconds) {
@@ -150,7 +204,7 @@ function onMeta(meta) {
   const layout = JSON.stringify([meta.charts, meta.series]);
   if (layout !== page.layout) {
     page.layout = layout;
-    buildCards(meta);
+    applyLayout(meta);
   }
   chooseDefaultWindow(meta.window);
   // A restarted bridge numbers its samples from 1 again: resume ids from the old one mean
@@ -199,6 +253,7 @@ function onStats(stats) {
     if (card === undefined) continue;
     card.legend.setStats(id, entry, receivedMs);
     const data = page.store.get(id);
+    if (data === undefined) continue;  // a group: no samples of its own
     const newest = data.newest;
     if (newest !== undefined && typeof entry.age === 'number' &&
         Number.isFinite(stats.server_time)) {
