@@ -27,6 +27,7 @@ import threading
 
 from ros2_rtgraph.budget import over_budget
 from ros2_rtgraph.config import Config
+from ros2_rtgraph.pathsyntax import expands
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
 
@@ -44,15 +45,18 @@ class Layout:
     """The charts and series the page is shown: the configuration's plus the members of slices."""
 
     def __init__(self, config: Config, store: SampleStore, stats: StatsBoard, *,
-                 expanding: Collection[str] = ()):
+                 expanding: Collection[str] | None = None):
         """
         Start with the configured charts and series, and no members.
 
         :param config: the loaded configuration; its ``server`` bounds the members.
         :param store: the rings (one per configured series); members' rings are added to it.
         :param stats: the per-series stats; members' stats are added to it.
-        :param expanding: the ids of the configured series that are templates.
+        :param expanding: the ids of the configured series that are templates; None: those
+            whose field is a slice (:func:`ros2_rtgraph.pathsyntax.expands`).
         """
+        if expanding is None:
+            expanding = [s.id for s in config.series if expands(s.field)]
         known = {s.id for s in config.series}
         unknown = sorted(set(expanding) - known)
         if unknown:
@@ -71,7 +75,8 @@ class Layout:
         self._version = 0
 
     @classmethod
-    def for_config(cls, config: Config, *, expanding: Collection[str] = ()) -> 'Layout':
+    def for_config(cls, config: Config, *,
+                   expanding: Collection[str] | None = None) -> 'Layout':
         """Return the layout of a configuration over new rings and stats of its series."""
         return cls(config, SampleStore.for_config(config), StatsBoard.for_config(config),
                    expanding=expanding)
@@ -89,7 +94,9 @@ class Layout:
         :param parent: the template's id.
         :param field: the element's path, shown with the series, e.g. ``'ranges[3]'``.
         :param label: the series' label, e.g. ``'/joint_states position elbow'``.
-        :return: the new series' id, ``'<parent>.<n>'``; None when ``server.max_series``
+        :return: the new series' id, ``'<parent>.<n>'`` (the one it has already when the
+            template has a member of that field: a topic subscribed again keeps its members);
+            None when ``server.max_series``
             members exist already or the ring would not fit ``server.memory``: nothing added.
         :raise KeyError: ``parent`` is not a template.
         """
@@ -98,6 +105,9 @@ class Layout:
         with self._lock:
             count = self._count
             number = len(self._members[parent])
+            known = next((m.id for m in self._members[parent] if m.field == field), None)
+        if known is not None:
+            return known
         if count + 1 > server.max_series:
             return None
         if over_budget(len(self.config.series) + count + 1, server.buffer, server.memory):

@@ -34,7 +34,6 @@ from rclpy.utilities import remove_ros_args
 
 from ros2_rtgraph.config import ConfigError
 from ros2_rtgraph.ingest import DrainLoop
-from ros2_rtgraph.layout import Layout
 from ros2_rtgraph.node import GraphNode
 from ros2_rtgraph.web import build_site
 from ros2_rtgraph.web.auth import LOG_LINE_PREFIX
@@ -163,8 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             server_config = node.config.server
             kept = _choose_token(node, server_config.token)
             clock = node.get_clock()
-            layout = Layout(node.config, node.store, node.stats)
-            site = build_site(layout, token=kept.token, stop_event=stop,
+            site = build_site(node.layout, token=kept.token, stop_event=stop,
                               clock=lambda: clock_seconds(clock), log=node.get_logger().info)
             cleanup.callback(site.stop)  # sets the stop event, frees the port, joins the pump
             site.start()

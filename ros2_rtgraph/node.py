@@ -47,12 +47,11 @@ from ros2_rtgraph.config import SeriesConfig
 from ros2_rtgraph.ingest import DrainedGroup
 from ros2_rtgraph.ingest import never_called
 from ros2_rtgraph.ingest import TopicIngest
+from ros2_rtgraph.layout import Layout
 from ros2_rtgraph.qos import Qos
-from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.rosdistro import DRAIN_INGEST
 from ros2_rtgraph.rosdistro import MATCHED_COUNT
 from ros2_rtgraph.rosdistro import SubscriptionEventCallbacks
-from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.topics import Action
 from ros2_rtgraph.topics import Clear
 from ros2_rtgraph.topics import Conflict
@@ -119,8 +118,9 @@ class GraphNode(Node):
     """
     Subscribe the topics a YAML file names and append their samples to the rings.
 
-    Exposes ``config`` (with the effective server settings), ``store`` (the rings) and
-    ``stats`` (per-series counters and status) for the frame pump and the web app. With
+    Exposes ``config`` (with the effective server settings), ``store`` (the rings), ``stats``
+    (per-series counters and status) and ``layout`` (the series the page is shown, members of
+    slices included, over the two) for the frame pump and the web app. With
     ``drains`` True, a :class:`ros2_rtgraph.ingest.DrainLoop` must spin it.
     """
 
@@ -149,8 +149,10 @@ class GraphNode(Node):
         self.config: Config = dataclasses.replace(config, server=apply_overrides(
             config.server, {name: given[name] for name in SERVER_PARAMETERS if name in given},
             source=PARAMETER_SOURCE))
-        self.store = SampleStore.for_config(self.config)
-        self.stats = StatsBoard.for_config(self.config)
+        #: The charts and series the page is shown, over the rings and stats below.
+        self.layout = Layout.for_config(self.config)
+        self.store = self.layout.store
+        self.stats = self.layout.stats
         self._topics = plan_topics(self.config)
         self._subscribed: dict[str, Subscription] = {}
         self._drained: dict[str, TopicIngest] = {}
@@ -213,7 +215,7 @@ class GraphNode(Node):
             stats = self.stats.series[series.id]
             stats.state, stats.reason = 'waiting', ''
         writer = TopicWriter(topic, self.store, self.stats, cast(ROSClock, self.get_clock()),
-                             deserialize_message, serialized=self.drains)
+                             deserialize_message, serialized=self.drains, members=self.layout)
 
         def incompatible(event: Any) -> None:  # an rclpy type mypy cannot resolve on Jazzy
             policy = qos_policy_name_from_kind(event.last_policy_kind)

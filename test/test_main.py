@@ -538,9 +538,20 @@ def test_demo_robot_feeds_every_series_of_the_default_config():
         bridge.wait_serving()
         with connect(bridge) as client:
             watcher = Watcher(client)
-            series = [s['id'] for s in watcher.events[0].json()['series']]
-            watcher.wait(lambda: all(watcher.values(sid) for sid in series),
-                         'a sample of every demo series', timeout=30.0)
+            first = watcher.events[0].json()['series']
+            series = [s['id'] for s in first if not s.get('expand')]
+            templates = [s['id'] for s in first if s.get('expand')]
+            assert templates  # the demo charts a slice: one series per joint
+
+            def members() -> dict[str, str]:
+                metas = [e.json() for e in watcher.events if e.event == 'meta']
+                return {s['id']: s['label'] for s in metas[-1]['series'] if s.get('parent')}
+
+            watcher.wait(lambda: len(members()) == len(JOINTS) * len(templates) and all(
+                watcher.values(sid) for sid in [*series, *members()]),
+                'a sample of every demo series and of one member per joint', timeout=30.0)
+            assert sorted(label.rsplit(' ', 1)[-1] for label in members().values()) == sorted(
+                JOINTS * len(templates))
         assert demo.stop(signal.SIGINT) == 0
         assert bridge.stop(signal.SIGINT) == 0
     finally:
