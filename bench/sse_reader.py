@@ -43,6 +43,7 @@ class _Recorder:
         self.events: dict[str, int] = {}
         self.points: dict[str, int] = {}
         self.stats: dict = {}
+        self.templates: set[str] = set()
         self.newest: Counter[int] = Counter()
         self.all: Counter[int] = Counter()
 
@@ -50,7 +51,12 @@ class _Recorder:
         self.events[name] = self.events.get(name, 0) + 1
         if name == 'stats':
             stats = json.loads(data)
-            self.stats = stats.get('series', stats)   # per series id: samples, decimated, ...
+            series = stats.get('series', stats)   # per series id: samples, decimated, ...
+            # A slice's own entry counts its members' samples again: the members are counted.
+            self.stats = {sid: entry for sid, entry in series.items()
+                          if sid not in self.templates}
+        elif name == 'meta':
+            self.templates = {s['id'] for s in json.loads(data)['series'] if s.get('expand')}
         elif name in ('data', 'snapshot'):
             series = json.loads(data)['series']
             for sid, columns in series.items():
