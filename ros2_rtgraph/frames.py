@@ -11,7 +11,9 @@ which averaging or striding would not guarantee.
 """
 
 from dataclasses import dataclass
+import functools
 import json
+import math
 
 import numpy as np
 
@@ -101,6 +103,8 @@ class Frame:
 
 def _thin(samples: Samples, max_points: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Decimate one series' samples; return t, v and how many were dropped."""
+    if len(samples.t) <= max_points:
+        return samples.t, samples.v, 0
     keep = decimate(samples.t, samples.v, max_points)
     if len(keep) == len(samples.t):
         return samples.t, samples.v, 0
@@ -168,10 +172,17 @@ def _json_numbers(values: np.ndarray) -> str:
 
     :return: the comma-separated numbers.
     """
-    text = list(map(repr, values.tolist()))
-    for index in np.flatnonzero(~np.isfinite(values)).tolist():
-        text[index] = 'null'
-    return ','.join(text)
+    numbers = values.tolist()
+    total = sum(numbers)  # finite only when every number is (else look at each)
+    if total - total == 0.0:
+        return ','.join(map(repr, numbers))
+    return ','.join([repr(x) if math.isfinite(x) else 'null' for x in numbers])
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(series_id: str) -> str:
+    """Return a series id as a JSON string (ids are few and repeat in every frame)."""
+    return json.dumps(series_id)
 
 
 def encode_series_json(frame: Frame) -> str:
@@ -187,9 +198,14 @@ def encode_series_json(frame: Frame) -> str:
     Non-finite values are counted where they arrive (the node sees every one; a frame
     holds only what decimation kept).
     """
-    parts = [
-        f'{json.dumps(series_id)}:{{"t":[{_json_numbers(t)}],"v":[{_json_numbers(v)}]'
-        f'{_GAP if series_id in frame.lost else ""}}}'
-        for series_id, (t, v) in frame.series.items()
-    ]
+    # The series of one topic share their times: each distinct time column is formatted once.
+    times: dict[bytes, str] = {}
+    parts = []
+    for series_id, (t, v) in frame.series.items():
+        key = t.tobytes()
+        t_text = times.get(key)
+        if t_text is None:
+            t_text = times[key] = _json_numbers(t)
+        parts.append(f'{_quoted(series_id)}:{{"t":[{t_text}],"v":[{_json_numbers(v)}]'
+                     f'{_GAP if series_id in frame.lost else ""}}}')
     return '{"series":{' + ','.join(parts) + '}}'

@@ -291,29 +291,45 @@ class SampleStore:
         """
         Append samples of one series with consecutive sequence numbers (writer thread only).
 
-        One lock round and slice copies instead of a Python loop, for batches
-        taken from a topic at once.
-
         :param series_id: the series; ``KeyError`` when unknown.
         :param t: sample times, oldest first.
         :param v: values, same length as ``t``.
         :return: the sequence number of the last sample (``committed`` if empty).
         """
-        ring = self.rings[series_id]
-        if len(t) <= FEW and len(t) == len(v):
-            if not len(t):
-                return self._committed
-            first = self._committed + 1
-            ring._put_few(first, t, v)
-            self._committed = first + len(t) - 1
-            return self._committed
-        t = np.asarray(t, dtype=np.float64)
-        v = np.asarray(v, dtype=np.float64)
-        if t.shape != v.shape or t.ndim != 1:
-            raise ValueError(f't and v must be 1-d and of one length, got {t.shape} and {v.shape}')
-        if len(t) == 0:
+        return self.append_columns((series_id,), t, (v,))
+
+    def append_columns(self, series_ids: Sequence[str], t: Sequence[float] | np.ndarray,
+                       columns: Sequence[Sequence[float] | np.ndarray]) -> int:
+        """
+        Append samples of several series taken at the same times (writer thread only).
+
+        Each series' samples get consecutive sequence numbers, series after series, and all
+        are committed at once. One lock round per ring: element writes for a few samples,
+        slice copies for more.
+
+        :param series_ids: the series; ``KeyError`` when one is unknown.
+        :param t: sample times, oldest first, the same for every series.
+        :param columns: per series its values, each the length of ``t``.
+        :return: the sequence number of the last sample (``committed`` if none).
+        """
+        count = len(t)
+        rings = [self.rings[sid] for sid in series_ids]
+        if len(columns) != len(rings) or not all(len(v) == count for v in columns):
+            raise ValueError(f'{len(columns)} columns of lengths {[len(v) for v in columns]} '
+                             f'for {len(rings)} series at {count} times')
+        if count == 0:
             return self._committed
         first = self._committed + 1
-        ring._put_many(first, t, v)
-        self._committed = first + len(t) - 1
+        if count <= FEW:
+            for ring, v in zip(rings, columns, strict=True):
+                ring._put_few(first, t, v)
+                first += count
+        else:
+            times = np.asarray(t, dtype=np.float64)
+            if times.ndim != 1:
+                raise ValueError(f't must be 1-d, got shape {times.shape}')
+            for ring, v in zip(rings, columns, strict=True):
+                ring._put_many(first, times, np.asarray(v, dtype=np.float64))
+                first += count
+        self._committed = first - 1
         return self._committed

@@ -21,6 +21,7 @@ import math
 import time
 from typing import Any
 from typing import cast
+from typing import NamedTuple
 from typing import Protocol
 
 import numpy as np
@@ -73,6 +74,15 @@ class Members(Protocol):
     """Where the members of a slice are added at run time (:class:`ros2_rtgraph.layout.Layout`)."""
 
     def add_member(self, parent: str, field: str, label: str) -> str | None: ...
+
+
+class Ready(NamedTuple):
+    """One series' samples of a batch, ready to append."""
+
+    plan: 'SeriesPlan'
+    times: Sequence[float] | np.ndarray
+    values: Sequence[float] | np.ndarray
+    nonfinite: int
 
 
 class SeriesPlan:
@@ -161,13 +171,19 @@ class TopicWriter:
         stamps = self._stamps(rows, received) if self._header else received
         now = time.monotonic()
         last = (rows[-1], taken[-1][0])  # to say why the latest message had no value
+        by_path = list(zip(*columns, strict=True))  # the batch's values, path by path
+        # Series with the same times are appended together: one call for all their rings.
+        ready: dict[int, list[Ready]] = {}
         for plan in self._plans:
             times = stamps if plan.stamped else received
             if plan.expands:
-                self._store_members(plan, times, columns, now)
+                self._store_members(plan, times, by_path[plan.column], now)
                 continue
-            column = plan.column
-            self._store_series(plan, times, [row[column] for row in columns], last, now)
+            one = self._prepare(plan, times, by_path[plan.column], last)
+            if one is not None:
+                ready.setdefault(id(one.times), []).append(one)
+        for group in ready.values():
+            self._append(group, now)
 
     def _rows(self, taken: Taken) -> list[Sequence]:
         """Read every message into a row of its sources (the stamp's sec, nanosec among them)."""
@@ -201,13 +217,14 @@ class TopicWriter:
         return [row[sec] + row[nanosec] * 1e-9 if row[sec] or row[nanosec] else r
                 for row, r in zip(rows, received, strict=True)]
 
-    def _store_series(self, plan: SeriesPlan, times: Sequence[float] | np.ndarray, values: list,
-                      last: tuple[Sequence, Any] | None, now: float) -> None:
+    def _prepare(self, plan: SeriesPlan, times: Sequence[float] | np.ndarray, values: Sequence,
+                 last: tuple[Sequence, Any] | None) -> 'Ready | None':
         """
-        Append one series' values of the batch and bump its counters once.
+        Make one series' values of the batch ready to append; count what has no value.
 
         :param last: the row and message of the topic's latest message, to say why it had no
             value; None for a member of a slice.
+        :return: the times and values to append, None when there are none.
         """
         stats = plan.stats
         latest = values[-1]
@@ -226,43 +243,43 @@ class TopicWriter:
         elif stats.missing and latest is not SKIP:
             stats.missing = ''
         if not values:
-            return
+            return None
         scale, offset = plan.scale, plan.offset
-        store: Sequence[float] | np.ndarray
         if plan.modify is not None:
-            times, store = plan.modify(np.asarray(times, dtype=np.float64),
+            times, array = plan.modify(np.asarray(times, dtype=np.float64),
                                        np.asarray(values, dtype=np.float64))
             if scale != 1.0 or offset != 0.0:
-                store = store * scale + offset
-            nonfinite = int(np.count_nonzero(~np.isfinite(store)))
-        else:
-            if scale != 1.0 or offset != 0.0:
-                store = [v * scale + offset for v in values]
-            else:
-                store = [float(v) for v in values]
-            total = sum(store)  # finite only if every value is (or to count exactly)
-            nonfinite = 0 if total - total == 0.0 else sum(
-                1 for v in store if not math.isfinite(v))
-        count = len(store)
-        if not count:
-            return
-        if count == 1:
-            self._store.append(plan.series_id, times[0], store[0])
-        else:
-            self._store.append_many(plan.series_id, times, store)
-        stats.samples += count
-        stats.nonfinite += nonfinite
-        stats.last_receive = now
-        if stats.state == 'waiting':
-            stats.state = 'ok'
+                array = array * scale + offset
+            if not len(array):
+                return None
+            return Ready(plan, times, array, int(np.count_nonzero(~np.isfinite(array))))
+        # Ints and bools as read go into the float rings as they are.
+        if scale != 1.0 or offset != 0.0:
+            values = [v * scale + offset for v in values]
+        total = sum(values)  # finite only if every value is (or to count exactly)
+        nonfinite = 0 if total - total == 0.0 else sum(
+            1 for v in values if not math.isfinite(v))
+        return Ready(plan, times, values, nonfinite)
 
-    def _store_members(self, plan: SeriesPlan, times: Sequence[float], columns: list,
+    def _append(self, group: list['Ready'], now: float) -> None:
+        """Append the values of series taken at the same times, and bump their counters."""
+        times = group[0].times
+        self._store.append_columns([one.plan.series_id for one in group], times,
+                                   [one.values for one in group])
+        count = len(times)
+        for one in group:
+            stats = one.plan.stats
+            stats.samples += count
+            stats.nonfinite += one.nonfinite
+            stats.last_receive = now
+            if stats.state == 'waiting':
+                stats.state = 'ok'
+
+    def _store_members(self, plan: SeriesPlan, times: Sequence[float], slices: Sequence,
                        now: float) -> None:
         """Append the elements of a slice to one series per element, adding series as needed."""
         batches: dict[str | int, tuple[list[float], list]] = {}
-        column = plan.column
-        for t, row in zip(times, columns, strict=True):
-            elements = row[column]
+        for t, elements in zip(times, slices, strict=True):
             if elements is SKIP:
                 continue
             for key, value in elements:
@@ -271,10 +288,18 @@ class TopicWriter:
                     batch = batches[key] = ([], [])
                 batch[0].append(t)
                 batch[1].append(value)
+        ready: dict[int, list[Ready]] = {}
         for key, (member_times, values) in batches.items():
             member = plan.members.get(key) or self._add_member(plan, key)
-            if member is not None:
-                self._store_series(member, member_times, values, None, now)
+            if member is None:
+                continue
+            # In every message: the batch's times, so it is appended with the others.
+            one = self._prepare(member, times if len(member_times) == len(times)
+                                else member_times, values, None)
+            if one is not None:
+                ready.setdefault(id(one.times), []).append(one)
+        for group in ready.values():
+            self._append(group, now)
         if plan.members and plan.stats.state == 'waiting':
             plan.stats.state = 'ok'
 

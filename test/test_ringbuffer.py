@@ -156,9 +156,28 @@ def test_unknown_series_and_mismatched_batch_are_rejected():
     store = SampleStore(['a'], capacity=4)
     with pytest.raises(KeyError):
         store.append('nope', 0.0, 0.0)
-    with pytest.raises(ValueError, match='one length'):
+    with pytest.raises(ValueError, match=r'1 columns of lengths \[2\] for 1 series at 3 times'):
         store.append_many('a', np.zeros(3), np.zeros(2))
+    with pytest.raises(ValueError, match='2 columns .* for 1 series'):
+        store.append_columns(['a'], [0.0], [[1.0], [2.0]])
+    with pytest.raises(ValueError, match='t must be 1-d'):
+        store.append_columns(['a'], np.zeros((9, 1)), [np.zeros(9)])
     assert store.committed == 0
+
+
+def test_columns_of_several_series_are_numbered_series_after_series():
+    store = SampleStore(['a', 'b', 'c'], capacity=20)
+    store.append('c', 0.5, 9.0)
+    for count in (2, 12):  # element writes, then slice copies
+        start = store.committed
+        times = [float(i) for i in range(count)]
+        last = store.append_columns(['b', 'a'], times, [[1.0] * count, np.full(count, 2.0)])
+        assert last == store.committed == start + 2 * count
+        b, a = store.rings['b'].read_since(start), store.rings['a'].read_since(start)
+        assert b.seq.tolist() == list(range(start + 1, start + count + 1))
+        assert a.seq.tolist() == list(range(start + count + 1, start + 2 * count + 1))
+        assert a.t.tolist() == b.t.tolist() == times
+        assert (b.v.tolist(), a.v.tolist()) == ([1.0] * count, [2.0] * count)
 
 
 # One step of a writer/reader history: ('one', series, count) appends one at a time,
