@@ -288,9 +288,12 @@ class TopicWriter:
                     batch = batches[key] = ([], [])
                 batch[0].append(t)
                 batch[1].append(value)
+        # New elements become series in their order (names sorted), not in the batch's.
+        for key in sorted((k for k in batches if k not in plan.members), key=_element_order):
+            self._add_member(plan, key)
         ready: dict[int, list[Ready]] = {}
         for key, (member_times, values) in batches.items():
-            member = plan.members.get(key) or self._add_member(plan, key)
+            member = plan.members.get(key)
             if member is None:
                 continue
             # In every message: the batch's times, so it is appended with the others.
@@ -330,6 +333,11 @@ class TopicWriter:
         if self.raw:
             msg = self._deserialize(msg, self.msg_type)
         return describe_missing(msg, plan.field)
+
+
+def _element_order(key: str | int) -> tuple[int, int, str]:
+    """Sort indexes by number, before names by text."""
+    return (0, key, '') if isinstance(key, int) else (1, 0, key)
 
 
 def member_field(path: FieldPath, series: SeriesConfig, key: str | int) -> tuple[str, str]:
