@@ -18,6 +18,7 @@ from browser import wait_state
 from browser import watched_page
 from playwright.sync_api import expect
 import pytest
+from web_helpers import slice_yaml
 from web_helpers import SliceFeeder
 from web_helpers import TOKEN
 
@@ -26,26 +27,15 @@ from ros2_rtgraph.config import parse_config
 pytestmark = pytest.mark.browser
 
 HOSTILE = '<img src=x onerror=alert(1)>'
-YAML = f"""
-server:
-  host: 127.0.0.1
-  port: 0
-  frame_rate: 20
-  buffer: 5000
-  window: 30
-charts:
-  - title: Joints
-    unit: rad
-    series:
-      - {{topic: /joint_states, field: 'position[:]', label: 'joints {HOSTILE}'}}
-      - {{topic: /odom, field: data, label: odom}}
+YAML = slice_yaml(f"'joints {HOSTILE}'", """\
+      - {topic: /odom, field: data, label: odom}
   - title: Other
     series:
-      - {{topic: /other, field: data, label: other}}
+      - {topic: /other, field: data, label: other}
   - title: Filler
     series:
-      - {{topic: /filler, field: data, label: filler}}
-"""
+      - {topic: /filler, field: data, label: filler}
+""")
 TEMPLATE, ODOM, OTHER, FILLER = 's0', 's1', 's2', 's3'
 
 

@@ -18,24 +18,12 @@ import pytest
 from sse_client import Event
 from sse_client import SSEClient
 from web_helpers import HOST
+from web_helpers import slice_yaml
 from web_helpers import SliceFeeder
 
 from ros2_rtgraph.config import parse_config
 
-YAML = """
-server:
-  host: 127.0.0.1
-  port: 0
-  frame_rate: 20
-  buffer: 5000
-  window: 30
-charts:
-  - title: Joints
-    unit: rad
-    series:
-      - {topic: /joint_states, field: 'position[:]', label: joints}
-      - /odom.data
-"""
+YAML = slice_yaml('joints', '      - /odom.data\n')
 TEMPLATE, PLAIN = 's0', 's1'
 ELBOW = ('position[name=="elbow"]', '/joint_states position elbow')
 

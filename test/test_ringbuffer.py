@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 
+from concurrency import failures_while
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -352,27 +353,17 @@ def test_a_ring_added_takes_the_store_capacity_and_the_next_sequence_numbers():
 def test_rings_added_while_another_thread_reads_every_ring():
     """The writer adds rings while the pump iterates them: never 'dictionary changed size'."""
     store = SampleStore(['s0'], 8)
-    done = threading.Event()
-    failures: list[Exception] = []
 
     def read() -> None:
-        while not done.is_set():
-            try:
-                upto = store.committed
-                for ring in store.rings.values():
-                    ring.read_since(0, upto)
-            except Exception as error:  # noqa: BLE001 reported by the main thread
-                failures.append(error)
-                return
+        upto = store.committed
+        for ring in store.rings.values():
+            ring.read_since(0, upto)
 
-    reader = threading.Thread(target=read)
-    reader.start()
-    try:
+    def write() -> None:
         for n in range(3000):
             store.add_ring(f's0.{n}')
             store.append(f's0.{n}', float(n), float(n))
-    finally:
-        done.set()
-        reader.join(10)
+
+    failures = failures_while(read, write)
     assert not failures, failures
     assert len(store.rings) == 3001 and store.committed == 3000

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """StatsBoard: rates from count deltas on a steady clock, the stale rule and the status."""
 
+import itertools
 import json
 import random
-import threading
 
+from concurrency import failures_while
 import pytest
 
 from ros2_rtgraph.stats import FIRST_PERIOD_GRACE
@@ -245,29 +246,18 @@ def test_a_series_is_added_once():
 def test_series_added_while_another_thread_takes_snapshots():
     """The writer adds while the pump snapshots: never 'dictionary changed size'."""
     board = StatsBoard(['s0'])
-    done = threading.Event()
-    failures: list[Exception] = []
+    clock = itertools.count(1)
 
     def read() -> None:
-        now = 0.0
-        while not done.is_set():
-            now += 0.01
-            try:
-                board.snapshot(now)
-                for stats in board.series.values():
-                    stats.decimated += 0
-            except Exception as error:  # noqa: BLE001 reported by the main thread
-                failures.append(error)
-                return
+        board.snapshot(next(clock) / 100)
+        for stats in board.series.values():
+            stats.decimated += 0
 
-    reader = threading.Thread(target=read)
-    reader.start()
-    try:
+    def write() -> None:
         for n in range(3000):
             board.add(f's0.{n}', parent='s0')
             _feed(board, f's0.{n}', float(n), 1)
-    finally:
-        done.set()
-        reader.join(10)
+
+    failures = failures_while(read, write)
     assert not failures, failures
     assert board.snapshot(5000.0)['s0']['status'] == {'state': 'ok', 'reason': '3000 series'}

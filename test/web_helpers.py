@@ -57,6 +57,28 @@ def site_config(*, max_clients: int = 16, max_points: int = 500) -> Config:
                         '<test>')
 
 
+def slice_yaml(label: str, rest: str) -> str:
+    """
+    Return a site's YAML whose first series is the slice 'position[:]' of /joint_states.
+
+    :param label: the slice's label, as YAML flow text (quote what needs it).
+    :param rest: the YAML that follows the slice's line: more series, more charts.
+    """
+    return f"""
+server:
+  host: 127.0.0.1
+  port: 0
+  frame_rate: 20
+  buffer: 5000
+  window: 30
+charts:
+  - title: Joints
+    unit: rad
+    series:
+      - {{topic: /joint_states, field: 'position[:]', label: {label}}}
+{rest}"""
+
+
 def count_sample(stats: StatsBoard, sid: str) -> None:
     """Count one sample of series ``sid`` in its stats, as the node's writer does."""
     series = stats.series[sid]
@@ -65,7 +87,26 @@ def count_sample(stats: StatsBoard, sid: str) -> None:
     series.state = 'ok'
 
 
-class Feeder:
+class WriterThread:
+    """A test's single writer of the store: one thread running ``_run`` until stopped."""
+
+    def __init__(self, name: str):
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self.thread.ident is not None:
+            self.thread.join(5)
+
+
+class Feeder(WriterThread):
     """Write samples to the store from one thread, as the node does, and bump the stats."""
 
     def __init__(self, store: SampleStore, stats: StatsBoard, *, nan_every: int = 0,
@@ -84,17 +125,8 @@ class Feeder:
         self.limit = limit
         self.batch = batch
         self.period = period
-        self.stop_event = threading.Event()
         self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, name='test-feeder', daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        if self.thread.ident is not None:
-            self.thread.join(5)
+        super().__init__('test-feeder')
 
     def _run(self) -> None:
         seq = self.store.committed
@@ -118,7 +150,7 @@ class Feeder:
             time.sleep(0.01)
 
 
-class SliceFeeder:
+class SliceFeeder(WriterThread):
     """
     The single writer of a layout with a slice: adds members when asked, as the ROS thread does.
 
@@ -136,16 +168,7 @@ class SliceFeeder:
         self.period = period
         self.members: list[str] = []  # the writer thread's
         self._asked: queue.Queue[tuple[str, str, queue.Queue[str | None]]] = queue.Queue()
-        self.stop_event = threading.Event()
-        self.thread = threading.Thread(target=self._run, name='test-slice-feeder', daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        if self.thread.ident is not None:
-            self.thread.join(5)
+        super().__init__('test-slice-feeder')
 
     def add(self, field: str, label: str, timeout: float = 10.0) -> str | None:
         """Have the writer thread add a member; return what ``add_member`` returned."""
