@@ -107,12 +107,21 @@ def _missing_name(sibling: str, value: Literal) -> str:
     return f'no {noun}{literal_text(value)} in {sibling}[]'
 
 
+def _comparable(value: Any) -> Any:
+    """Return a field's value as conditions compare it: an octet (bytes) as its number."""
+    return value[0] if isinstance(value, bytes) and len(value) == 1 else value
+
+
 def _passes(conditions: Sequence[Condition], element: Any) -> bool:
+    """Tell whether an element passes every condition (one past an array's end does not)."""
     for condition in conditions:
         value: Any = element
-        for segment in condition.field:
-            value = getattr(value, segment) if isinstance(segment, str) else value[segment]
-        if not _COMPARE[condition.op](value, condition.value):
+        try:
+            for segment in condition.field:
+                value = getattr(value, segment) if isinstance(segment, str) else value[segment]
+        except IndexError:
+            return False
+        if not _COMPARE[condition.op](_comparable(value), condition.value):
             return False
     return True
 
@@ -139,7 +148,8 @@ class PathGetter:
     def __call__(self, row: Sequence) -> Any:
         """Return the path's value in one message's row (module docstring)."""
         for get, compare, value in self._filters:
-            if not compare(get(row), value):
+            field = get(row)  # None: an index past the end of this message's array
+            if field is None or not compare(_comparable(field), value):
                 return SKIP
         try:
             return self._get(row)
@@ -235,7 +245,9 @@ class PathGetter:
                 parent, value = None, value[names.index(step.value)]
             elif kind == 'slice':
                 chosen = range(len(value))[slice(step.start, _python_stop(step.stop))]
-                after = steps[number + 1]
+                after = steps[number + 1] if number + 1 < len(steps) else None
+                if after is None or after.kind != 'filter':  # one entry per element
+                    return self._elements(value, parent, chosen, steps[number + 1:])
                 conditions = after.conditions
                 match = next((i for i in chosen if _passes(conditions, value[i])), None)
                 if match is None:
@@ -248,6 +260,20 @@ class PathGetter:
                     value = reducer.reduce(*(getattr(value, c) for c in reducer.components))
             # a filter was applied by the slice before it
         return self._convert(value)
+
+    def _elements(self, values: Any, parent: Any, chosen: range,
+                  rest: Sequence[Step]) -> Elements:
+        """Give each chosen element's value, keyed by its name (the labels array) or index."""
+        labels = self.path.labels
+        names = list(getattr(parent, labels)) if labels and parent is not None else []
+        elements: Elements = []
+        for index in chosen:
+            try:
+                value = self._walk(values[index], rest)
+            except _MissError:
+                value = None
+            elements.append((names[index] if index < len(names) else index, value))
+        return elements
 
 
 def _octet_to_float(value: Any) -> float:

@@ -26,6 +26,7 @@ from ros2_rtgraph.msgtypes import MessageClass
 from ros2_rtgraph.msgtypes import nested_class
 from ros2_rtgraph.msgtypes import type_name
 from ros2_rtgraph.pathsyntax import Condition
+from ros2_rtgraph.pathsyntax import expanding_slice
 from ros2_rtgraph.pathsyntax import FieldPathError
 from ros2_rtgraph.pathsyntax import join
 from ros2_rtgraph.pathsyntax import Literal
@@ -74,9 +75,12 @@ class FieldPath:
     @property
     def expands(self) -> bool:
         """Whether the path charts one series per element (a slice without a filter)."""
-        return any(step.kind == 'slice' for step in self.tail) and not any(
-            step.kind == 'slice' and after.kind == 'filter'
-            for step, after in zip(self.tail, self.tail[1:], strict=False))
+        return self.expanding_slice is not None
+
+    @property
+    def expanding_slice(self) -> Step | None:
+        """Return the slice that charts one series per element (none is followed by a filter)."""
+        return expanding_slice(self.tail)
 
 
 def _mismatch(path: str, start: int, end: int, reason: str) -> FieldPathError:

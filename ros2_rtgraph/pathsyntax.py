@@ -20,6 +20,7 @@ number, ``true``/``false`` or a quoted string (``"`` or ``'``), by ``== != < <= 
 condition.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 import math
 import re
@@ -315,6 +316,13 @@ def parse_steps(path: str) -> tuple[Step, ...]:
     return tuple(merged)
 
 
+def expanding_slice(steps: Sequence[Step]) -> Step | None:
+    """Return the slice that charts one series per element: one no filter follows."""
+    following = (*steps[1:], None)  # the step after each step
+    return next((step for step, after in zip(steps, following, strict=False)
+                 if step.kind == 'slice' and (after is None or after.kind != 'filter')), None)
+
+
 def expands(path: str) -> bool:
     """
     Tell whether a path is a slice that charts one series per element.
@@ -323,10 +331,6 @@ def expands(path: str) -> bool:
     expand (checking it will say why).
     """
     try:
-        steps = parse_steps(path)
+        return expanding_slice(parse_steps(path)) is not None
     except FieldPathError:
         return False
-    for step, after in zip(steps, (*steps[1:], None), strict=True):
-        if step.kind == 'slice' and (after is None or after.kind != 'filter'):
-            return True
-    return False

@@ -348,7 +348,8 @@ def member_field(path: FieldPath, series: SeriesConfig, key: str | int) -> tuple
     and '/joint_states position elbow'; for 'ranges[0:9]' and index 3: 'ranges[3]' and
     '/scan ranges[3]'. A label the YAML gave the slice is kept as the prefix.
     """
-    slice_step = next(step for step in path.tail if step.kind == 'slice')
+    slice_step = path.expanding_slice
+    assert slice_step is not None, f'{path.text} does not expand'
     before = path.text[:slice_step.span[0]]
     after = path.text[slice_step.span[1]:]
     if isinstance(key, str):

@@ -25,22 +25,27 @@ from hypothesis import strategies as st
 from nav_msgs.msg import Odometry
 from nav_msgs.msg import Path
 import pytest
+from rclpy.serialization import deserialize_message
 from sensor_msgs.msg import BatteryState
 from sensor_msgs.msg import Imu
 from sensor_msgs.msg import JointState
 from sensor_msgs.msg import NavSatFix
 from std_msgs.msg import Float64
 from test_writer import Bench
+from test_writer import FakeClock
 
 from ros2_rtgraph.config import load_config
 from ros2_rtgraph.config import parse_config
 from ros2_rtgraph.fieldpath import check_path
+from ros2_rtgraph.layout import Layout
 from ros2_rtgraph.pathsyntax import expands
 from ros2_rtgraph.pathsyntax import FieldPathError
 from ros2_rtgraph.pathsyntax import join
 from ros2_rtgraph.pathsyntax import literal_text
 from ros2_rtgraph.pathsyntax import parse_steps
 from ros2_rtgraph.pathsyntax import Step
+from ros2_rtgraph.topics import plan_topics
+from ros2_rtgraph.writer import TopicWriter
 
 BOTH = pytest.mark.parametrize('serialized', [False, True])
 JOINTS = [f'j{i}' for i in range(8)]
@@ -447,3 +452,45 @@ def test_every_path_of_the_shipped_configs_fits_the_demo_robots_types(name):
     for series in config.series:
         check_path(DEMO_TYPES[series.topic], series.field)  # raises with the caret if not
     assert any(expands(series.field) for series in config.series)
+
+
+def test_filters_compare_octets_as_numbers_and_skip_elements_too_short_to_tell():
+    bench = Bench("{topic: /diagnostics, type: diagnostic_msgs/msg/DiagnosticArray, "
+                  "field: 'status[:]{level>=1}.values[:]{key==\"temperature\"}.value'}, "
+                  "{topic: /diagnostics, type: diagnostic_msgs/msg/DiagnosticArray, "
+                  "field: 'status[:]{values[1].key==\"temperature\"}.level'}, "
+                  "{topic: /diagnostics, type: diagnostic_msgs/msg/DiagnosticArray, "
+                  "field: '{status[1].level==2}.header.stamp.sec'}")
+    hot = _diagnostics('61', level=2)
+    hot.header.stamp.sec = 5
+    bench.write(_diagnostics('40', level=0), _diagnostics('45', level=1), hot,
+                DiagnosticArray())
+    assert [v for _, v in bench.samples('s0')] == [45.0, 61.0]
+    # The battery's one value has no [1]: it does not pass, the motor does.
+    assert [v for _, v in bench.samples('s1')] == [0.0, 1.0, 2.0]
+    assert bench.samples('s2') == [(5.0, 5.0)]  # a message without status[1] is turned away
+    assert bench.stats.series['s2'].errors == 0
+
+
+def test_a_slice_past_a_filter_expands_into_one_series_per_element():
+    path = 'status[:]{name=="motor_left"}.values[:].value'
+    config = parse_config('charts: [{title: T, series: [{topic: /diagnostics, '
+                          f"type: diagnostic_msgs/msg/DiagnosticArray, field: '{path}'}}]}}]")
+    layout = Layout.for_config(config)
+    topic = next(iter(plan_topics(config).values()))
+    writer = TopicWriter(topic, layout.store, layout.stats, FakeClock(), deserialize_message,
+                         serialized=True, members=layout)
+    assert not writer.raw  # a sequence of messages is deserialized
+    writer.write([(_diagnostics(text), {'received_timestamp': 10**9 * k})
+                  for k, text in enumerate(('30', '31.5'), start=1)])
+    meta = {s['id']: s for s in layout.describe()['series']}
+    assert meta['s0']['expand'] is True
+    # values[0] is 'mode' (text, no number), values[1] the temperature.
+    assert {sid: (s['field'], s['label']) for sid, s in meta.items() if 'parent' in s} == {
+        's0.0': ('status[:]{name=="motor_left"}.values[0].value',
+                 '/diagnostics status[:]{name=="motor_left"}.values[0].value'),
+        's0.1': ('status[:]{name=="motor_left"}.values[1].value',
+                 '/diagnostics status[:]{name=="motor_left"}.values[1].value')}
+    assert layout.store.rings['s0.1'].read_since(0).v.tolist() == [30.0, 31.5]
+    assert len(layout.store.rings['s0.0']) == 0
+    assert layout.stats.series['s0.0'].errors == 2
