@@ -155,6 +155,8 @@ class PathGetter:
             return self._get(row)
         except _MissError:
             return None
+        except Exception:  # noqa: BLE001 a message no check foresaw: no value, and explain says
+            return None
 
     def explain(self, row: Sequence) -> str:
         """Say why the message of this row has no value at the path (the cold path)."""
@@ -162,6 +164,8 @@ class PathGetter:
             self._get(row)
         except _MissError as miss:
             return f'{self.path.text}: {miss.args[0]}'
+        except Exception as error:  # noqa: BLE001 said in the series' status, the rest flows
+            return f'{self.path.text}: cannot be read ({type(error).__name__}: {error})'
         return f'{self.path.text}: no value'
 
     def _compile(self) -> Callable[[Sequence], Any]:
@@ -170,7 +174,13 @@ class PathGetter:
         if len(tail) == 1 and tail[0].kind == 'modifier' and tail[0].name in REDUCERS:
             reduce = REDUCERS[tail[0].name].reduce
             components = itemgetter(*self._main)
-            return lambda row: reduce(*components(row))
+
+            def reduced(row: Sequence) -> float:
+                values = components(row)
+                if None in values:  # an index past the end of a sequence on the way
+                    raise _MissError('index out of range')
+                return reduce(*values)
+            return reduced
         main = self._main[0]
         if not tail:
             if path.plain:
@@ -229,6 +239,8 @@ class PathGetter:
 
     def _walk(self, value: Any, steps: Sequence[Step]) -> Any:
         """Follow the steps past the fixed part on message objects (the general case)."""
+        if value is None:  # an index past the end of a sequence in the fixed part
+            raise _MissError('index out of range')
         parent = None
         for number, step in enumerate(steps):
             kind = step.kind

@@ -17,6 +17,8 @@ from action_msgs.msg import GoalStatusArray
 from diagnostic_msgs.msg import DiagnosticArray
 from diagnostic_msgs.msg import DiagnosticStatus
 from diagnostic_msgs.msg import KeyValue
+from geometry_msgs.msg import Pose
+from geometry_msgs.msg import PoseArray
 from geometry_msgs.msg import PoseStamped
 from geometry_msgs.msg import Quaternion
 from geometry_msgs.msg import Vector3
@@ -494,3 +496,21 @@ def test_a_slice_past_a_filter_expands_into_one_series_per_element():
     assert layout.store.rings['s0.1'].read_since(0).v.tolist() == [30.0, 31.5]
     assert len(layout.store.rings['s0.0']) == 0
     assert layout.stats.series['s0.0'].errors == 2
+
+
+def test_an_index_past_the_end_before_a_reducer_or_text_gives_no_sample():
+    bench = Bench('{topic: /poses, type: geometry_msgs/msg/PoseArray, '
+                  'field: "poses[1].orientation.@yaw"}')
+    turned = Pose()
+    turned.orientation = _quaternion(0.0, 0.0, 0.5)
+    bench.write(PoseArray(poses=[Pose(), turned]), PoseArray(poses=[Pose()]))
+    assert [v for _, v in bench.samples('s0')] == pytest.approx([0.5])
+    stats = bench.stats.series['s0']
+    assert (stats.errors, stats.missing) == (
+        1, 'poses[1].orientation.@yaw: index out of range')
+    text = Bench('{topic: /d, type: diagnostic_msgs/msg/DiagnosticArray, '
+                 'field: "status[1].message.@number"}')
+    text.write(DiagnosticArray(status=[DiagnosticStatus(), DiagnosticStatus(message='2.5')]),
+               DiagnosticArray())
+    assert [v for _, v in text.samples('s0')] == [2.5]
+    assert text.stats.series['s0'].missing == 'status[1].message.@number: index out of range'
