@@ -125,16 +125,20 @@ def _choose_token(node: GraphNode, configured: str | None) -> KeptToken:
 
 
 def _announce(node: GraphNode, host: str, port: int, kept: KeptToken) -> None:
-    """Print the URL (with the token, once: it is the key to the page) and warn if open."""
+    """
+    Warn if open, then print the URL (with the token, once: it is the key to the page).
+
+    The URL comes last: a script (or test) that waits for it has the warning in the log too.
+    """
+    warning = open_access_warning(host, kept.token)
+    if warning:
+        node.get_logger().warning(warning)
     urls = serving_urls(host, port, kept.token, socket.gethostname())
     print(LOG_LINE_PREFIX + '  or  '.join(urls), flush=True)
     if kept.path is not None:
         # A line of its own: scripts take everything after 'serving on ' as the URL.
         print(f'rtgraph: the token is kept in {kept.path}; delete that file for a new token',
               flush=True)
-    warning = open_access_warning(host, kept.token)
-    if warning:
-        node.get_logger().warning(warning)
 
 
 def main(argv: list[str] | None = None) -> int:
