@@ -27,6 +27,7 @@ from operator import itemgetter
 from typing import Any
 
 from ros2_rtgraph.fieldpath import FieldPath
+from ros2_rtgraph.modifiers import Reducer
 from ros2_rtgraph.modifiers import REDUCERS
 from ros2_rtgraph.msgtypes import MessageClass
 from ros2_rtgraph.pathsyntax import Condition
@@ -61,13 +62,21 @@ class _MissError(Exception):
     """This message has no value at the path; the argument says why."""
 
 
+def _fixed_reducer(path: FieldPath) -> Reducer | None:
+    """Return the reducer right on the fixed part, if that is all the tail is."""
+    tail = path.tail
+    if len(tail) == 1 and tail[0].kind == 'modifier':
+        return REDUCERS.get(tail[0].name)
+    return None
+
+
 def sources_of(path: FieldPath) -> list[Source]:
     """Return the fixed fields a path reads, in the order its getter takes them."""
     sources = [condition.field for condition in path.filters]
-    tail = path.tail
-    if len(tail) == 1 and tail[0].kind == 'modifier' and tail[0].name in REDUCERS:
+    reducer = _fixed_reducer(path)
+    if reducer is not None:
         # A reducer right on a fixed message: its components are fixed fields too.
-        sources += [(*path.segments, c) for c in REDUCERS[tail[0].name].components]
+        sources += [(*path.segments, c) for c in reducer.components]
     else:
         sources.append(path.segments)
     if path.sibling:
@@ -105,6 +114,19 @@ def _python_stop(stop: int | None) -> int | None:
 def _missing_name(sibling: str, value: Literal) -> str:
     noun = 'joint ' if sibling == 'name' or sibling.endswith('joint_names') else ''
     return f'no {noun}{literal_text(value)} in {sibling}[]'
+
+
+def _name_table(names: Sequence) -> dict[Any, int]:
+    """Return where each name is in a sibling array (a repeated name: its last place)."""
+    return dict(zip(names, range(len(names)), strict=True))
+
+
+def _named(values: Sequence, table: dict[Any, int], wanted: Literal, reason: str) -> Any:
+    """Return the element of ``values`` at the place of ``wanted`` in the name table."""
+    index = table.get(wanted)
+    if index is None or index >= len(values):
+        raise _MissError(reason)
+    return values[index]
 
 
 def _comparable(value: Any) -> Any:
@@ -171,8 +193,9 @@ class PathGetter:
     def _compile(self) -> Callable[[Sequence], Any]:
         path, convert = self.path, self._convert
         tail = path.tail
-        if len(tail) == 1 and tail[0].kind == 'modifier' and tail[0].name in REDUCERS:
-            reduce = REDUCERS[tail[0].name].reduce
+        reducer = _fixed_reducer(path)
+        if reducer is not None:
+            reduce = reducer.reduce
             components = itemgetter(*self._main)
 
             def reduced(row: Sequence) -> float:
@@ -207,11 +230,8 @@ class PathGetter:
         reason = _missing_name(step.name, wanted)
 
         def lookup(row: Sequence) -> Any:
-            index = row[sibling].get(wanted)  # the row holds the names as {name: index}
-            values = row[main]
-            if index is None or index >= len(values):
-                raise _MissError(reason)
-            value = values[index]
+            # The row holds the names as their _name_table.
+            value = _named(row[main], row[sibling], wanted, reason)
             return self._walk(value, rest) if rest else convert(value)
         return lookup
 
@@ -219,22 +239,13 @@ class PathGetter:
                rest: tuple[Step, ...]) -> Callable:
         """Give one entry per element of the slice, keyed by its name or index."""
         window = slice(step.start, _python_stop(step.stop))
-        walk, convert = self._walk, self._convert
-
-        def value_of(element: Any) -> Any:
-            try:
-                return walk(element, rest) if rest else convert(element)
-            except _MissError:
-                return None
+        elements = self._elements
 
         def expand(row: Sequence) -> Elements:
             values = row[main]
-            indexes = range(len(values))[window]
-            if sibling is not None:
-                names = row[sibling + 1]  # the names in order (after the table)
-                return [(names[i] if i < len(names) else i, value_of(values[i]))
-                        for i in indexes]
-            return [(i, value_of(values[i])) for i in indexes]
+            # The names in order sit after their table.
+            names = row[sibling + 1] if sibling is not None else ()
+            return elements(values, names, range(len(values))[window], rest)
         return expand
 
     def _walk(self, value: Any, steps: Sequence[Step]) -> Any:
@@ -251,15 +262,16 @@ class PathGetter:
                     raise _MissError(f'index {step.index} out of range ({len(value)} entries)')
                 parent, value = None, value[step.index]
             elif kind == 'lookup':
-                names = list(getattr(parent, step.name))
-                if step.value not in names or names.index(step.value) >= len(value):
-                    raise _MissError(_missing_name(step.name, step.value))
-                parent, value = None, value[names.index(step.value)]
+                table = _name_table(getattr(parent, step.name))
+                parent, value = None, _named(value, table, step.value,
+                                             _missing_name(step.name, step.value))
             elif kind == 'slice':
                 chosen = range(len(value))[slice(step.start, _python_stop(step.stop))]
                 after = steps[number + 1] if number + 1 < len(steps) else None
                 if after is None or after.kind != 'filter':  # one entry per element
-                    return self._elements(value, parent, chosen, steps[number + 1:])
+                    labels = self.path.labels
+                    names = getattr(parent, labels) if labels and parent is not None else ()
+                    return self._elements(value, names, chosen, steps[number + 1:])
                 conditions = after.conditions
                 match = next((i for i in chosen if _passes(conditions, value[i])), None)
                 if match is None:
@@ -273,15 +285,14 @@ class PathGetter:
             # a filter was applied by the slice before it
         return self._convert(value)
 
-    def _elements(self, values: Any, parent: Any, chosen: range,
+    def _elements(self, values: Any, names: Sequence, chosen: range,
                   rest: Sequence[Step]) -> Elements:
-        """Give each chosen element's value, keyed by its name (the labels array) or index."""
-        labels = self.path.labels
-        names = list(getattr(parent, labels)) if labels and parent is not None else []
+        """Give each chosen element's value, keyed by its name (where there is one) or index."""
+        walk, convert = self._walk, self._convert
         elements: Elements = []
         for index in chosen:
             try:
-                value = self._walk(values[index], rest)
+                value = walk(values[index], rest) if rest else convert(values[index])
             except _MissError:
                 value = None
             elements.append((names[index] if index < len(names) else index, value))
@@ -355,10 +366,13 @@ class TopicExtractor:
         # Per table: the last table made and the names list it was made from.
         self._kept: list[list[Any]] = [[{}, None] for _ in tables]
         table_slot = {source: len(self.sources) + 2 * n for n, source in enumerate(tables)}
-        self.getters = tuple(
-            PathGetter(p, [table_slot[slot[s]] if p.sibling and s == sources_of(p)[-1]
-                           else slot[s] for s in sources_of(p)])
-            for p in self.paths)
+        getters = []
+        for path in self.paths:
+            slots = [slot[source] for source in sources_of(path)]
+            if path.sibling:  # its sibling is last: the getter reads the table instead
+                slots[-1] = table_slot[slots[-1]]
+            getters.append(PathGetter(path, slots))
+        self.getters = tuple(getters)
         #: Whether each row is already the paths' values (plain paths, one source each).
         self.direct = all(p.plain for p in self.paths) and [
             slot[p.segments] for p in self.paths] == list(range(len(self.paths)))
@@ -376,7 +390,7 @@ class TopicExtractor:
             names = row[source]
             kept = self._kept[number]
             if kept[1] is not names:  # the decoder hands the same list for the same names
-                kept[:] = [dict(zip(names, range(len(names)), strict=True)), names]
+                kept[:] = [_name_table(names), names]
             row += kept
         return row
 
