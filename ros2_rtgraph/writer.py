@@ -92,8 +92,14 @@ class SeriesPlan:
                  'modify', 'filtered', 'expands', 'members', 'refused', 'config')
 
     def __init__(self, series: SeriesConfig, column: int, stamped: bool, stats: SeriesStats,
-                 field: FieldPath):
-        self.series_id = series.id
+                 field: FieldPath, member_id: str | None = None):
+        """
+        Plan one series; with ``member_id``, the member of the slice ``series`` of that id.
+
+        A member's ``field`` is its element's path (e.g. 'position[name=="elbow"]'); it reads
+        the slice's column, and does not expand itself.
+        """
+        self.series_id = member_id or series.id
         self.column = column  # position of the series' value among the topic's paths
         self.scale = series.scale
         self.offset = series.offset
@@ -102,7 +108,7 @@ class SeriesPlan:
         self.field = field  # the series' field path, to say why a message had no value
         self.modify = chain(field.modifiers)  # numeric modifiers, with their state
         self.filtered = bool(field.filters)  # a message filter may turn messages away
-        self.expands = field.expands  # a slice: its elements go to its members
+        self.expands = member_id is None and field.expands  # a slice: elements to members
         self.config = series
         #: A slice's members: element key -> the member's plan; keys refused (max_series).
         self.members: dict[str | int, SeriesPlan] = {}
@@ -145,7 +151,6 @@ class TopicWriter:
         self.raw = self._decoder is not None
         self._stamp_slots = (sources.index(HEADER_STAMP[0]), sources.index(HEADER_STAMP[1])) if (
             self._header) else (0, 0)
-        self._topic = topic.name
         self._store = store
         self._stats = stats
         self._members = members
@@ -172,18 +177,14 @@ class TopicWriter:
         now = time.monotonic()
         last = (rows[-1], taken[-1][0])  # to say why the latest message had no value
         by_path = list(zip(*columns, strict=True))  # the batch's values, path by path
-        # Series with the same times are appended together: one call for all their rings.
-        ready: dict[int, list[Ready]] = {}
+        ready = []
         for plan in self._plans:
             times = stamps if plan.stamped else received
             if plan.expands:
                 self._store_members(plan, times, by_path[plan.column], now)
-                continue
-            one = self._prepare(plan, times, by_path[plan.column], last)
-            if one is not None:
-                ready.setdefault(id(one.times), []).append(one)
-        for group in ready.values():
-            self._append(group, now)
+            else:
+                ready.append(self._prepare(plan, times, by_path[plan.column], last))
+        self._append(ready, now)
 
     def _rows(self, taken: Taken) -> list[Sequence]:
         """Read every message into a row of its sources (the stamp's sec, nanosec among them)."""
@@ -229,17 +230,16 @@ class TopicWriter:
         stats = plan.stats
         latest = values[-1]
         if plan.filtered and SKIP in values:  # messages a message filter turned away
-            kept = [(t, v) for t, v in zip(times, values, strict=True) if v is not SKIP]
-            times, values = [t for t, _ in kept], [v for _, v in kept]
+            times, values = _without(SKIP, times, values)
         if None in values:  # no value in some messages: an index past the end, no such name
             if latest is None:
                 stats.missing = (f'{plan.field.text}: no value' if last is None
                                  else self._explain(plan, *last))
             elif latest is not SKIP:
                 stats.missing = ''
-            kept = [(t, v) for t, v in zip(times, values, strict=True) if v is not None]
-            stats.errors += len(values) - len(kept)
-            times, values = [t for t, _ in kept], [v for _, v in kept]
+            count = len(values)
+            times, values = _without(None, times, values)
+            stats.errors += count - len(values)
         elif stats.missing and latest is not SKIP:
             stats.missing = ''
         if not values:
@@ -261,19 +261,29 @@ class TopicWriter:
             1 for v in values if not math.isfinite(v))
         return Ready(plan, times, values, nonfinite)
 
-    def _append(self, group: list['Ready'], now: float) -> None:
-        """Append the values of series taken at the same times, and bump their counters."""
-        times = group[0].times
-        self._store.append_columns([one.plan.series_id for one in group], times,
-                                   [one.values for one in group])
-        count = len(times)
-        for one in group:
-            stats = one.plan.stats
-            stats.samples += count
-            stats.nonfinite += one.nonfinite
-            stats.last_receive = now
-            if stats.state == 'waiting':
-                stats.state = 'ok'
+    def _append(self, ready: Sequence['Ready | None'], now: float) -> None:
+        """
+        Append the series' values and bump their counters.
+
+        Series taken at the same times (the same list) are appended together: one store call
+        for all their rings.
+        """
+        groups: dict[int, list[Ready]] = {}
+        for one in ready:
+            if one is not None:
+                groups.setdefault(id(one.times), []).append(one)
+        for group in groups.values():
+            times = group[0].times
+            self._store.append_columns([one.plan.series_id for one in group], times,
+                                       [one.values for one in group])
+            count = len(times)
+            for one in group:
+                stats = one.plan.stats
+                stats.samples += count
+                stats.nonfinite += one.nonfinite
+                stats.last_receive = now
+                if stats.state == 'waiting':
+                    stats.state = 'ok'
 
     def _store_members(self, plan: SeriesPlan, times: Sequence[float], slices: Sequence,
                        now: float) -> None:
@@ -291,18 +301,14 @@ class TopicWriter:
         # New elements become series in their order (names sorted), not in the batch's.
         for key in sorted((k for k in batches if k not in plan.members), key=_element_order):
             self._add_member(plan, key)
-        ready: dict[int, list[Ready]] = {}
+        ready = []
         for key, (member_times, values) in batches.items():
             member = plan.members.get(key)
-            if member is None:
-                continue
-            # In every message: the batch's times, so it is appended with the others.
-            one = self._prepare(member, times if len(member_times) == len(times)
-                                else member_times, values, None)
-            if one is not None:
-                ready.setdefault(id(one.times), []).append(one)
-        for group in ready.values():
-            self._append(group, now)
+            if member is not None:
+                # In every message: the batch's times, so it is appended with the others.
+                ready.append(self._prepare(member, times if len(member_times) == len(times)
+                                           else member_times, values, None))
+        self._append(ready, now)
         if plan.members and plan.stats.state == 'waiting':
             plan.stats.state = 'ok'
 
@@ -319,10 +325,8 @@ class TopicWriter:
                                   f"{'s' if count > 1 else ''} not charted")
             return None
         member = SeriesPlan(plan.config, plan.column, plan.stamped,
-                            self._stats.series[member_id], plan.field)
-        member.series_id = member_id
-        member.field = replace(plan.field, text=field)
-        member.expands = False
+                            self._stats.series[member_id], replace(plan.field, text=field),
+                            member_id)
         plan.members[key] = member
         return member
 
@@ -333,6 +337,13 @@ class TopicWriter:
         if self.raw:
             msg = self._deserialize(msg, self.msg_type)
         return describe_missing(msg, plan.field)
+
+
+def _without(dropped: object, times: Sequence[float] | np.ndarray,
+             values: Sequence) -> tuple[list[float], list]:
+    """Return the times and values of the samples whose value is not ``dropped``."""
+    kept = [(t, v) for t, v in zip(times, values, strict=True) if v is not dropped]
+    return [t for t, _ in kept], [v for _, v in kept]
 
 
 def _element_order(key: str | int) -> tuple[int, int, str]:
