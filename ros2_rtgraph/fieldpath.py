@@ -123,6 +123,13 @@ class _Walk:
         if self.current is not None:
             self.shown = type_name(self.current)
 
+    def step(self, step: Step) -> None:
+        """Follow a name or an index step."""
+        if step.kind == 'name':
+            self.field(step.name, step.span)
+        else:
+            self.element(step.span, step.index)
+
     def element(self, span: tuple[int, int], index: int | None = None) -> None:
         """Step into the elements of the array here (checking ``index`` against its size)."""
         split = None if self.current is not None else container(self.shown)
@@ -239,10 +246,7 @@ def check_path(msg_class: MessageClass, path: str) -> FieldPath:
     while fixed < len(steps) and steps[fixed].kind in ('name', 'index'):
         fixed += 1
     for step in steps[:fixed]:
-        if step.kind == 'name':
-            walk.field(step.name, step.span)
-        else:
-            walk.element(step.span, step.index)
+        walk.step(step)
     sibling = labels = ''
     tail: list[Step] = []
     modifiers: list[str] = []
@@ -303,21 +307,16 @@ def check_path(msg_class: MessageClass, path: str) -> FieldPath:
                 walk.condition(condition)
             picked = True
             tail.append(step)
-        elif step.kind == 'name':
-            walk.field(step.name, step.span)
+        else:  # a name or an index past the fixed part
+            walk.step(step)
             tail.append(step)
-        else:
-            walk.element(step.span, step.index)
-            tail.append(step)
-    end = (rest or steps)[-1].span if steps else (0, len(path))
-    reads_text = False
+    end = steps[-1].span
     if not modifiers or walk.current is not None or container(walk.shown) is not None:
-        _check_leaf(walk, end, bool(tail) or bool(filters))
-    if is_string(walk.shown):
-        if not picked:
-            raise walk.fail(end, f'{walk.shown} is not a number (only numeric and boolean '
-                                 'fields can be charted; text that holds numbers: add .@number)')
-        reads_text = True
+        _check_leaf(walk, end)
+    reads_text = is_string(walk.shown)
+    if reads_text and not picked:
+        raise walk.fail(end, f'{walk.shown} is not a number (only numeric and boolean '
+                             'fields can be charted; text that holds numbers: add .@number)')
     segments = tuple(s.name if s.kind == 'name' else s.index for s in steps[:fixed])
     return FieldPath(path, segments, tuple(s.span for s in steps[:fixed]), walk.shown,
                      tuple(tail), tuple(filters), tuple(modifiers), sibling, labels, reads_text)
@@ -337,7 +336,7 @@ def _numeric_here(walk: _Walk, step: Step, text_ok: bool) -> None:
                                    '(add .@number before it)')
 
 
-def _check_leaf(walk: _Walk, span: tuple[int, int], past_fixed: bool) -> None:
+def _check_leaf(walk: _Walk, span: tuple[int, int]) -> None:
     """Refuse a leaf that is a message or an array (text is decided by the caller)."""
     path = walk.path
     if walk.current is not None:
