@@ -81,9 +81,13 @@ class Derivative:
         return times[1:][keep], slope
 
 
-def _pointwise(function: Callable[[np.ndarray], np.ndarray]) -> Callable[[], Callable]:
+#: A numeric modifier of one series: a batch's times and values -> the times and values kept.
+Modify = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def _pointwise(function: Callable[[np.ndarray], np.ndarray]) -> Callable[[], Modify]:
     """Make a numeric modifier of a function of the values alone (no state)."""
-    def make() -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    def make() -> Modify:
         def apply(t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             with np.errstate(invalid='ignore'):  # sqrt of a negative is NaN, a gap
                 return t, function(v)
@@ -92,8 +96,7 @@ def _pointwise(function: Callable[[np.ndarray], np.ndarray]) -> Callable[[], Cal
 
 
 #: Numeric modifiers by name: a factory of ``(t, v) -> (t, v)`` per series (state included).
-NUMERIC: dict[str, Callable[[], Callable[[np.ndarray, np.ndarray],
-                                          tuple[np.ndarray, np.ndarray]]]] = {
+NUMERIC: dict[str, Callable[[], Modify]] = {
     'derivative': Derivative,
     'abs': _pointwise(np.abs),
     'negative': _pointwise(np.negative),
@@ -106,8 +109,7 @@ NUMBER = 'number'
 ALL = (*REDUCERS, *NUMERIC, NUMBER)
 
 
-def chain(names: tuple[str, ...]) -> Callable[[np.ndarray, np.ndarray],
-                                              tuple[np.ndarray, np.ndarray]] | None:
+def chain(names: tuple[str, ...]) -> Modify | None:
     """Return the numeric modifiers of one series applied left to right; None for none."""
     steps = [NUMERIC[name]() for name in names]
     if not steps:
