@@ -94,9 +94,14 @@ def message_class(kind: str) -> type:
     return _CLASSES[kind]
 
 
+def _joint_swing(stamp: float) -> float:
+    """Return what every joint's position swings by at ``stamp`` (seconds)."""
+    return 0.5 * math.sin(math.pi * stamp)
+
+
 def joint_position(number: int, stamp: float) -> float:
     """Return the position of joint ``j<number>`` in a message stamped ``stamp`` (seconds)."""
-    return number + 0.5 * math.sin(math.pi * stamp)
+    return number + _joint_swing(stamp)
 
 
 def _stamp_float64(msg: Float64, now: float) -> None:
@@ -133,7 +138,7 @@ class JointStates:
         """Return the next message, stamped ``now``, its positions those of joint_position."""
         msg, numbers = next(self._next)
         _stamp_header(msg, now)
-        swing = 0.5 * math.sin(math.pi * now)
+        swing = _joint_swing(now)  # once for all joints: joint_position's rule
         msg.position = array('d', [number + swing for number in numbers])
         return msg
 
