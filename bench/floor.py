@@ -48,6 +48,22 @@ def _joints_appender(arrays: list) -> Callable:
     return on_message
 
 
+def _indices_appender(arrays: list) -> Callable:
+    """Return a callback that appends the first len(JOINT_NAMES) positions, each to its list."""
+    positions: list[list[float]] = [[] for _ in JOINT_NAMES]
+    appends = [values.append for values in positions]
+
+    def on_message(msg) -> None:
+        position = msg.position
+        for index, append in enumerate(appends):
+            append(position[index])
+        arrays.append(None)  # one entry per message: the count
+    return on_message
+
+
+APPENDERS = {'joints': _joints_appender, 'joints_index': _indices_appender}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument('--kind', choices=sorted(KINDS), required=True)
@@ -63,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     executor = SingleThreadedExecutor()
     try:
         for topic in topics:
-            callback = (_joints_appender(received[topic]) if args.kind == 'joints'
+            appender = APPENDERS.get(args.kind)
+            callback = (appender(received[topic]) if appender
                         else _appender(received[topic], kind.fields[0]))
             node.create_subscription(message_class(args.kind), topic, callback,
                                      qos_profile(args.kind))

@@ -15,6 +15,8 @@ can compute the latency from publish to receipt:
   of ``jN`` always ``N + 0.5 sin(pi t)``, so a reader can tell whether it picked by name. The
   bridge charts the 30 positions by name and the whole array as a slice (one series per
   joint): one message gives 60 samples.
+- ``joints_index``: the same messages, the bridge charts ``position[0]`` .. ``position[29]``
+  (what a YAML without name lookups can say): 30 samples a message.
 
 Topics are published in the same tick, one after the other, or with ``--spread`` each at its
 own offset within the period, evenly spaced.
@@ -78,8 +80,14 @@ KINDS = {
         'sensor_msgs/msg/JointState', 'reliable',
         (*(f'position[name=="{name}"]' for name in JOINT_NAMES), 'position[:]'),
         'header', 't', samples_per_message=2 * len(JOINT_NAMES)),
+    'joints_index': MessageKind(
+        'sensor_msgs/msg/JointState', 'reliable',
+        tuple(f'position[{index}]' for index in range(len(JOINT_NAMES))),
+        'header', 't', samples_per_message=len(JOINT_NAMES)),
 }
-_CLASSES = {'float64': Float64, 'imu': Imu, 'joints': JointState}
+_CLASSES = {'float64': Float64, 'imu': Imu, 'joints': JointState, 'joints_index': JointState}
+#: Kinds whose messages are JointStates with shuffled names.
+JOINT_KINDS = frozenset({'joints', 'joints_index'})
 
 
 def qos_profile(kind: str) -> QoSProfile:
@@ -167,7 +175,7 @@ def _wait_for_subscribers(publishers, wanted: int, timeout: float) -> int:
 
 def _message_source(kind: str, topics: int) -> Callable[[int, float], object]:
     """Return ``source(topic_index, now)``: the message to publish on that topic, stamped."""
-    if kind == 'joints':
+    if kind in JOINT_KINDS:
         joint_states = JointStates()
         return lambda index, now: joint_states.next(now)
     stamp = _stamp_float64 if kind == 'float64' else _stamp_header

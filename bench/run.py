@@ -17,6 +17,7 @@ import argparse
 from collections import Counter
 from collections.abc import Callable
 from collections.abc import Sequence
+import dataclasses
 from dataclasses import asdict
 from dataclasses import dataclass
 import datetime
@@ -47,7 +48,7 @@ RESULTS_DIR = Path(__file__).resolve().parent / 'results'
 DEFAULT_KINDS = ('float64', 'imu')
 DEFAULT_LOADS = ('1000x1', '100x10')   # rate per topic x topics: 1 kHz, and 1 kHz over 10 topics
 # Kinds whose messages carry many series have a default load of their own.
-KIND_LOADS = {'joints': ('500x1',)}
+KIND_LOADS = {'joints': ('500x1',), 'joints_index': ('500x1',)}
 DEFAULT_CLIENTS = (1, 10)
 SOAK_KIND, SOAK_LOAD, SOAK_CLIENTS = 'imu', '1000x1', 3
 SOAK_WARMUP = 30.0     # long enough for the rings to fill before the start figures are taken
@@ -62,7 +63,7 @@ class BenchError(Exception):
 
 @dataclass(frozen=True)
 class Scenario:
-    """One cell of the matrix."""
+    """One cell of the matrix; ``rate`` 0 is the idle bridge (no publisher at all)."""
 
     kind: str       # key of bench.publisher.KINDS
     rate: float     # messages per second per topic
@@ -71,15 +72,38 @@ class Scenario:
     floor: bool = True
     bridge: bool = True
     spread: bool = False  # topics published evenly spaced in time instead of in one tick
+    frame_rate: float = 20.0  # the bridge's SSE data events per second
+    repeat: int = 0  # which run of the same cell (--repeat)
+
+    @property
+    def idle(self) -> bool:
+        return self.rate == 0
 
     @property
     def name(self) -> str:
+        load = 'idle' if self.idle else f'{self.kind} {self.rate:g}Hz x{self.topics}'
         spread = ' spread' if self.spread else ''
-        return f'{self.kind} {self.rate:g}Hz x{self.topics}{spread} {self.clients}cl'
+        fps = '' if self.frame_rate == 20.0 else f' {self.frame_rate:g}fps'
+        repeat = f' #{self.repeat + 1}' if self.repeat else ''
+        return f'{load}{spread} {self.clients}cl{fps}{repeat}'
 
     @property
     def topic_names(self) -> list[str]:
         return [f'/bench/{self.kind}_{index}' for index in range(self.topics)]
+
+
+#: What ``make bench`` runs when no --kinds, --loads or --clients are given: each load the
+#: performance goals name, one table.
+SUITE = (
+    Scenario('float64', 0, 1, 0), Scenario('float64', 0, 1, 1),
+    Scenario('float64', 1000, 1, 1), Scenario('float64', 1000, 1, 10),
+    Scenario('imu', 1000, 1, 1), Scenario('imu', 1000, 1, 10),
+    Scenario('imu', 1000, 1, 1, frame_rate=50.0),
+    Scenario('float64', 100, 1, 1),
+    Scenario('float64', 100, 10, 1), Scenario('float64', 100, 10, 1, spread=True),
+    Scenario('float64', 100, 50, 1), Scenario('float64', 100, 50, 1, spread=True),
+    Scenario('joints_index', 500, 1, 1), Scenario('joints', 500, 1, 1),
+)
 
 
 @dataclass(frozen=True)
@@ -201,13 +225,13 @@ def _bench_env() -> dict[str, str]:
     return env
 
 
-def _bridge_config(scenario: Scenario, frame_rate: float) -> str:
+def _bridge_config(scenario: Scenario) -> str:
     """Return the rtgraph YAML: one chart per topic, its kind's fields (value or stamp timed)."""
     kind = KINDS[scenario.kind]
     lines = [
         'server:',
         '  host: 127.0.0.1',
-        f'  frame_rate: {frame_rate}',
+        f'  frame_rate: {scenario.frame_rate}',
         '  max_points: 500',
         '  window: 30',
         '  buffer: 20000',
@@ -261,10 +285,9 @@ def _read_counter(counter: mmap.mmap) -> int:
 class _ScenarioRun:
     """The processes of one scenario and the figures read from them."""
 
-    def __init__(self, scenario: Scenario, timing: Timing, frame_rate: float, work: Path):
+    def __init__(self, scenario: Scenario, timing: Timing, work: Path):
         self.scenario = scenario
         self.timing = timing
-        self.frame_rate = frame_rate
         self.work = work
         self.env = _bench_env()
         self.children: list[Child] = []
@@ -284,7 +307,7 @@ class _ScenarioRun:
 
     def start_bridge(self) -> str:
         config = self.work / 'bench.yaml'
-        config.write_text(_bridge_config(self.scenario, self.frame_rate))
+        config.write_text(_bridge_config(self.scenario))
         port = _free_port()
         self.bridge = self._start('rtgraph', self._module(
             'ros2_rtgraph.main', '--ros-args', '-p', f'config_file:={config}',
@@ -320,19 +343,22 @@ class _ScenarioRun:
                         '--latency-from', kind.latency_from)))
                 for reader in self.readers:
                     reader.wait_ready()
-            self.publisher = self._start('publisher', self._module(
-                'bench.publisher', '--kind', scenario.kind, '--rate', str(scenario.rate),
-                '--topics', topics, '--subscribers', str(subscribers),
-                '--wait', str(START_TIMEOUT), '--counter', str(counter_path),
-                *(['--spread'] if scenario.spread else [])))
-            self.publisher.wait_ready(START_TIMEOUT + 5)
+            if not scenario.idle:
+                self.publisher = self._start('publisher', self._module(
+                    'bench.publisher', '--kind', scenario.kind, '--rate', str(scenario.rate),
+                    '--topics', topics, '--subscribers', str(subscribers),
+                    '--wait', str(START_TIMEOUT), '--counter', str(counter_path),
+                    *(['--spread'] if scenario.spread else [])))
+                self.publisher.wait_ready(START_TIMEOUT + 5)
             with open(counter_path, 'r+b') as counter_file:
                 counter = mmap.mmap(counter_file.fileno(), COUNTER.size)
                 try:
                     window = self._measure(counter)
                 finally:
                     counter.close()
-            published = self.publisher.last_json() if self.publisher.stop() == 0 else {}
+            published = {}
+            if self.publisher is not None and self.publisher.stop() == 0:
+                published = self.publisher.last_json()
             time.sleep(timing.drain)
             result.update(window)
             result['published_total'] = sum(published.get('published', {}).values())
@@ -347,8 +373,8 @@ class _ScenarioRun:
         if scenario.bridge:
             result['bridge']['exit_status'] = self.bridge.process.returncode
         if scenario.bridge and scenario.floor:
-            floor_cpu = result['floor']['cpu_per_1000']
-            bridge_cpu = result['bridge']['cpu_per_1000']
+            unit = 'core' if scenario.idle else 'cpu_per_1000'
+            floor_cpu, bridge_cpu = result['floor'][unit], result['bridge'][unit]
             result['ratio_bridge_floor'] = (
                 round(bridge_cpu / floor_cpu, 3) if floor_cpu and bridge_cpu else None)
         return result
@@ -388,9 +414,10 @@ class _ScenarioRun:
         def cpu(name: str) -> dict:
             used = after[name].cpu - before[name].cpu
             return {'cpu_s': round(used, 3), 'cpu_percent': round(100 * used / seconds, 1),
-                    'cpu_per_1000': _per_1000(used, messages)}
+                    'core': round(used / seconds, 5), 'cpu_per_1000': _per_1000(used, messages)}
 
-        window['publisher'] = cpu('publisher')
+        if self.publisher:
+            window['publisher'] = cpu('publisher')
         if self.floor:
             window['floor'] = cpu('floor')
         if self.bridge:
@@ -456,18 +483,17 @@ class _ScenarioRun:
             child.stop()
 
 
-def run_scenario(scenario: Scenario, timing: Timing, frame_rate: float = 20.0) -> dict:
+def run_scenario(scenario: Scenario, timing: Timing) -> dict:
     """
     Run one scenario with fresh processes and return its figures.
 
     :param scenario: what to start.
     :param timing: warm-up, window and drain durations.
-    :param frame_rate: the bridge's frame rate (SSE ``data`` events per second).
     :return: a JSON-ready dict (see README.md for the keys).
     :raise BenchError: when a process fails; every process started is ended first.
     """
     with tempfile.TemporaryDirectory(prefix='rtgraph-bench-') as work:
-        return _ScenarioRun(scenario, timing, frame_rate, Path(work)).run()
+        return _ScenarioRun(scenario, timing, Path(work)).run()
 
 
 def _parse_load(text: str) -> tuple[float, int]:
@@ -500,20 +526,22 @@ def _machine(loadavg_start: tuple[float, float, float]) -> dict:
 
 
 def _clients_comparison(results: list[dict]) -> list[dict]:
-    """Bridge CPU with the most clients over CPU with one client, per kind and load."""
+    """Bridge CPU with the most clients over CPU with one client, per cell and repeat."""
     rows = []
     by_key: dict[tuple, dict[int, dict]] = {}
     for result in results:
-        if 'bridge' not in result:
+        if 'bridge' not in result or result['scenario']['rate'] == 0:
             continue
         scenario = result['scenario']
-        key = (scenario['kind'], scenario['rate'], scenario['topics'])
+        key = tuple(scenario[name] for name in (
+            'kind', 'rate', 'topics', 'spread', 'frame_rate', 'repeat'))
         by_key.setdefault(key, {})[scenario['clients']] = result
-    for (kind, rate, topics), runs in by_key.items():
+    for (kind, rate, topics, spread, frame_rate, repeat), runs in by_key.items():
         most = max(runs)
         if 1 in runs and most > 1:
             one, many = runs[1]['bridge']['cpu_s'], runs[most]['bridge']['cpu_s']
-            rows.append({'kind': kind, 'rate': rate, 'topics': topics, 'clients': most,
+            rows.append({'kind': kind, 'rate': rate, 'topics': topics, 'spread': spread,
+                         'frame_rate': frame_rate, 'repeat': repeat, 'clients': most,
                          'cpu_s_1': one, f'cpu_s_{most}': many,
                          'ratio': round(many / one, 3) if one else None})
     return rows
@@ -533,8 +561,9 @@ def print_table(report: dict) -> None:
     header = (f'{"scenario":<{width}} {"pub Hz":>7} {"floor":>7} {"bridge":>7} {"ratio":>6} '
               f'{"floor%":>7} {"rings%":>7} {"lost":>5} {"frame%":>7} {"lat p50/p95/p99 ms":>20} '
               f'{"all p99":>8} {"RSS MB":>9}')
-    print('CPU-s per 1000 published messages (whole process, user+sys); shares of published;'
-          ' lost: published messages that never reached the rings (a share rounds them away)')
+    print('CPU-s per 1000 published messages (whole process, user+sys), idle rows: CPU-s per'
+          ' second; shares of published; lost: published messages that never reached the'
+          ' rings (a share rounds them away)')
     print(header)
     print('-' * len(header))
     for result in report['scenarios']:
@@ -549,9 +578,11 @@ def print_table(report: dict) -> None:
         per_message = result.get('samples_per_message', 1)
         lost = None if rings is None or published is None else max(
             0, published - rings // per_message)
+        unit, spec = ('core', '.4f') if result['scenario']['rate'] == 0 else (
+            'cpu_per_1000', '.3f')
         print(f'{result["name"]:<{width}} {result["published_rate_hz"]:>7.0f} '
-              f'{_fmt(floor.get("cpu_per_1000"), ".3f"):>7} '
-              f'{_fmt(bridge.get("cpu_per_1000"), ".3f"):>7} '
+              f'{_fmt(floor.get(unit), spec):>7} '
+              f'{_fmt(bridge.get(unit), spec):>7} '
               f'{_fmt(result.get("ratio_bridge_floor"), ".2f"):>6} '
               f'{_fmt(floor.get("share"), pct):>7} {_fmt(bridge.get("rings_share"), pct):>7} '
               f'{_fmt(lost):>5} {_fmt(bridge.get("frames_share"), pct):>7} {latency:>20} '
@@ -559,8 +590,10 @@ def print_table(report: dict) -> None:
               f'{rss if bridge else "-":>9}')
     for row in report['clients_comparison']:
         most = row['clients']
-        print(f'clients: {row["kind"]} {row["rate"]:g}Hz x{row["topics"]}: bridge CPU with '
-              f'{most} clients / 1 client = {_fmt(row["ratio"], ".2f")}')
+        cell = Scenario(row['kind'], row['rate'], row['topics'], most, spread=row['spread'],
+                        frame_rate=row['frame_rate'], repeat=row['repeat']).name
+        print(f'clients: {cell}: bridge CPU with {most} clients / 1 client = '
+              f'{_fmt(row["ratio"], ".2f")}')
     soak = report.get('soak')
     if soak:
         print(f'soak {soak["seconds"]:g} s: RSS {_mb(soak["rss_start"])} -> '
@@ -589,21 +622,29 @@ def _scenarios(args: argparse.Namespace) -> list[Scenario]:
     if args.soak:
         rate, topics = _parse_load(SOAK_LOAD)
         return [Scenario(SOAK_KIND, rate, topics, SOAK_CLIENTS, floor=False)]
+    if args.kinds is None and args.loads is None and args.clients is None:
+        cells = list(SUITE)
+    else:
+        cells = [
+            Scenario(kind, rate, topics, clients, spread=args.spread)
+            for kind in args.kinds or DEFAULT_KINDS
+            for rate, topics in args.loads or [_parse_load(x) for x in KIND_LOADS.get(
+                kind, DEFAULT_LOADS)]
+            for clients in args.clients or DEFAULT_CLIENTS]
     return [
-        Scenario(kind, rate, topics, clients, floor=not args.no_floor,
-                 bridge=not args.no_bridge, spread=args.spread)
-        for kind in args.kinds
-        for rate, topics in args.loads or [_parse_load(x) for x in KIND_LOADS.get(
-            kind, DEFAULT_LOADS)]
-        for clients in (args.clients if not args.no_bridge else [0])]
+        dataclasses.replace(
+            cell, repeat=repeat, floor=cell.floor and not args.no_floor,
+            bridge=not args.no_bridge, clients=0 if args.no_bridge else cell.clients,
+            frame_rate=args.frame_rate or cell.frame_rate)
+        for repeat in range(args.repeat) for cell in cells]
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog='python -m bench.run', description=__doc__.splitlines()[1])
-    parser.add_argument('--kinds', default=','.join(DEFAULT_KINDS),
-                        type=lambda text: text.split(','),
-                        help=f'of {",".join(KINDS)} (default %(default)s)')
+    parser.add_argument('--kinds', type=lambda text: text.split(','),
+                        help=f'of {",".join(KINDS)} (default {",".join(DEFAULT_KINDS)}); '
+                             'without --kinds, --loads and --clients: the suite')
     defaults = '; '.join([','.join(DEFAULT_LOADS), *(
         f'{kind}: {",".join(loads)}' for kind, loads in KIND_LOADS.items())])
     parser.add_argument('--loads', type=lambda text: [_parse_load(x) for x in text.split(',')],
@@ -611,13 +652,15 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument('--spread', action='store_true',
                         help='publish the topics of a load evenly spaced in time, not all in '
                              'the same tick')
-    parser.add_argument('--clients', default=','.join(map(str, DEFAULT_CLIENTS)),
-                        type=lambda text: [int(x) for x in text.split(',')])
+    parser.add_argument('--clients', type=lambda text: [int(x) for x in text.split(',')],
+                        help=f'default {",".join(map(str, DEFAULT_CLIENTS))}')
+    parser.add_argument('--repeat', type=int, default=1, help='runs of every scenario')
     parser.add_argument('--warmup', type=float, default=5.0)
     parser.add_argument('--duration', type=float, default=15.0, help='measurement window, s')
     parser.add_argument('--drain', type=float, default=2.0,
                         help='seconds between stopping the publisher and reading the counts')
-    parser.add_argument('--frame-rate', type=float, default=20.0)
+    parser.add_argument('--frame-rate', type=float,
+                        help="the bridge's frame rate (default: 20, or the suite's)")
     parser.add_argument('--quick', action='store_true',
                         help='smoke run: both kinds at 100 Hz x2 topics, 1 client, seconds')
     parser.add_argument('--soak', type=float, metavar='SECONDS',
@@ -627,11 +670,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument('--no-bridge', action='store_true', help='floor and publishers only')
     parser.add_argument('--json', type=Path, help='report path (default bench/results/)')
     args = parser.parse_args(argv)
-    unknown = set(args.kinds) - set(KINDS)
+    unknown = set(args.kinds or ()) - set(KINDS)
     if unknown:
         parser.error(f'unknown kinds {sorted(unknown)}; choose from {sorted(KINDS)}')
     if args.quick:
-        args.loads, args.clients = [(100.0, 2)], [1]
+        args.kinds, args.loads, args.clients = args.kinds or list(DEFAULT_KINDS), [(100.0, 2)], [1]
         args.warmup, args.duration, args.drain = 1.0, 2.0, 1.5
     return args
 
@@ -649,14 +692,14 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {
         'started': started.isoformat(timespec='seconds'),
         'command': ['python', '-m', 'bench.run', *(sys.argv[1:] if argv is None else argv)],
-        'settings': {**asdict(timing), 'frame_rate': args.frame_rate},
+        'settings': asdict(timing),
         'scenarios': [], 'clients_comparison': [], 'soak': None, 'error': None,
     }
     status = 0
     try:
         for scenario in _scenarios(args):
             print(f'running {scenario.name} ...', file=sys.stderr, flush=True)
-            report['scenarios'].append(run_scenario(scenario, timing, args.frame_rate))
+            report['scenarios'].append(run_scenario(scenario, timing))
     except BenchError as exc:
         report['error'] = str(exc)
         print(f'bench: {exc}', file=sys.stderr)
