@@ -55,6 +55,8 @@ SOAK_WARMUP = 30.0     # long enough for the rings to fill before the start figu
 SOAK_INTERVAL = 10.0   # seconds between RSS / thread / fd samples in a soak
 START_TIMEOUT = 30.0   # seconds a child may take to report ready
 STOP_TIMEOUT = 5.0     # seconds a child gets after SIGINT before SIGTERM, and again before SIGKILL
+# Window of an idle scenario: /proc counts CPU in 10 ms ticks, 0.0002 core/s in 45 s.
+IDLE_DURATION = 45.0
 
 
 class BenchError(Exception):
@@ -114,6 +116,7 @@ class Timing:
     duration: float
     drain: float
     interval: float | None = None   # sample the bridge's resources this often (soak)
+    idle: float = IDLE_DURATION     # the window of an idle scenario
 
 
 class Child:
@@ -398,7 +401,7 @@ class _ScenarioRun:
         if self.bridge and self.timing.interval:
             self._soak(t0)
         else:
-            time.sleep(self.timing.duration)
+            time.sleep(self.timing.idle if self.scenario.idle else self.timing.duration)
         after, count1, t1 = self._sample_all(), _read_counter(counter), time.monotonic()
         for reader in self.readers:
             reader.send(signal.SIGUSR2)
@@ -657,6 +660,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument('--repeat', type=int, default=1, help='runs of every scenario')
     parser.add_argument('--warmup', type=float, default=5.0)
     parser.add_argument('--duration', type=float, default=15.0, help='measurement window, s')
+    parser.add_argument('--idle-duration', type=float, default=IDLE_DURATION,
+                        help='measurement window of the idle scenarios, s (default %(default)s)')
     parser.add_argument('--drain', type=float, default=2.0,
                         help='seconds between stopping the publisher and reading the counts')
     parser.add_argument('--frame-rate', type=float,
@@ -688,7 +693,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.soak:
         timing = Timing(max(args.warmup, SOAK_WARMUP), args.soak, args.drain, SOAK_INTERVAL)
     else:
-        timing = Timing(args.warmup, args.duration, args.drain)
+        timing = Timing(args.warmup, args.duration, args.drain, idle=args.idle_duration)
     report: dict = {
         'started': started.isoformat(timespec='seconds'),
         'command': ['python', '-m', 'bench.run', *(sys.argv[1:] if argv is None else argv)],

@@ -97,7 +97,7 @@ def test_quick_run_writes_a_complete_report(tmp_path):
 
 def test_idle_scenario_runs_no_publisher_and_reports_core_seconds(tmp_path):
     report = _run_bench(tmp_path / 'report.json', '--kinds', 'float64', '--loads', '0x1',
-                        '--clients', '1', '--warmup', '1', '--duration', '2', '--drain', '0')
+                        '--clients', '1', '--warmup', '1', '--idle-duration', '2', '--drain', '0')
     assert report['error'] is None
     [scenario] = report['scenarios']
     assert scenario['name'] == 'idle 1cl'
