@@ -49,6 +49,8 @@ from ros2_rtgraph.writer import clock_seconds
 EXIT_USAGE = 2
 #: Seconds one executor wake-up may wait, which bounds how late the stop event is noticed.
 SPIN_TIMEOUT = 0.1
+#: The signals that end the bridge.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 #: rcl's "Couldn't parse <what>: '<argument>'. Error: <detail>" about one ROS argument.
 _RCL_ARGUMENT = re.compile(
     r"Couldn't parse (?P<what>[^:]+): '(?P<argument>.*)'\.(?: Error: (?P<detail>.*))?")
@@ -104,16 +106,55 @@ def _parse_args(argv: list[str]) -> None:
 
 
 def _spin(node: GraphNode, stop: threading.Event) -> None:
-    """Run the node's callbacks on this thread until the stop event is set."""
+    """Run the node's callbacks until the stop event is set."""
     executor = SingleThreadedExecutor()
     executor.add_node(node)
     try:
         if node.drains:
-            DrainLoop(node, executor).spin(stop)
+            _drain(DrainLoop(node, executor, period=1.0 / node.config.server.frame_rate), stop)
         while not stop.is_set():
             executor.spin_once(timeout_sec=SPIN_TIMEOUT)
     finally:
         executor.shutdown()
+
+
+def _drain(loop: DrainLoop, stop: threading.Event) -> None:
+    """
+    Run the drain loop on a thread of its own until the stop event is set.
+
+    The loop sleeps in a DDS wait that a signal does not interrupt, and Python runs signal
+    handlers on the main thread only: so the main thread waits for the loop's thread (a wait
+    that signals do interrupt), and the handlers, besides setting the stop event, wake the loop.
+    A loop that fails ends the process as before: its exception is raised here.
+    """
+    failure: list[Exception] = []
+
+    def run() -> None:
+        try:
+            loop.spin(stop)
+        except Exception as error:  # noqa: BLE001 (raised again on the main thread)
+            failure.append(error)
+            stop.set()
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        stop.set()
+        loop.wake()
+
+    thread = threading.Thread(target=run, name='rtgraph-ros')
+    handlers = {signum: signal.signal(signum, on_signal) for signum in STOP_SIGNALS}
+    try:
+        if not stop.is_set():  # a signal before the handlers above were in place
+            thread.start()
+            thread.join()
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        if thread.ident is not None:
+            stop.set()
+            loop.wake()
+            thread.join()
+    if failure:
+        raise failure[0]
 
 
 def _choose_token(node: GraphNode, configured: str | None) -> KeptToken:
@@ -151,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = sys.argv if argv is None else ['rtgraph', *argv]
     stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOP_SIGNALS:
         signal.signal(signum, lambda _signum, _frame: stop.set())
     try:
         _parse_args(args)

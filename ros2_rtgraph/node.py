@@ -121,7 +121,8 @@ class GraphNode(Node):
     Exposes ``config`` (with the effective server settings), ``store`` (the rings), ``stats``
     (per-series counters and status) and ``layout`` (the series the page is shown, members of
     slices included, over the two) for the frame pump and the web app. With
-    ``drains`` True, a :class:`ros2_rtgraph.ingest.DrainLoop` must spin it.
+    ``drains`` True, a :class:`ros2_rtgraph.ingest.DrainLoop` must spin it (it also calls the
+    graph check, which an executor timer calls otherwise).
     """
 
     def __init__(self, node_name: str = 'rtgraph', *, drain: bool = False, **kwargs: Any):
@@ -160,10 +161,14 @@ class GraphNode(Node):
         self._logged: set[str] = set()
         for topic in self._topics.values():
             self._apply(topic, topic.start())
-        self._check_graph()
-        # A steady clock: with use_sim_time a ROS-clock timer stands still while /clock does.
-        self._graph_timer = self.create_timer(
-            GRAPH_CHECK_PERIOD, self._check_graph, clock=Clock(clock_type=ClockType.STEADY_TIME))
+        self.check_graph()
+        #: Seconds between two graph checks: a DrainLoop calls :meth:`check_graph` this often,
+        #: else a timer of the executor's does.
+        self.graph_period = GRAPH_CHECK_PERIOD
+        if not self.drains:
+            # A steady clock: with use_sim_time a ROS-clock timer stands still while /clock does.
+            self.create_timer(self.graph_period, self.check_graph,
+                              clock=Clock(clock_type=ClockType.STEADY_TIME))
 
     def _declare_parameters(self) -> dict[str, Any]:
         """Declare every parameter; return the values given and the defaults there are."""
@@ -184,7 +189,7 @@ class GraphNode(Node):
         """Return the subscriptions a drain loop serves (empty unless ``drains``)."""
         return list(self._drained.values())
 
-    def _check_graph(self) -> None:
+    def check_graph(self) -> None:
         """Show the planner what the graph lists for each topic, and do what it says."""
         for topic in self._topics.values():
             if not (topic.waiting or topic.subscribed):

@@ -16,10 +16,11 @@ import math
 
 #: Rate (Hz) and pause (s) the default subscription depth is sized for: a topic at up to
 #: SIZED_RATE loses nothing while the drain loop does not take for SIZED_PAUSE (its coalescing
-#: pause plus a scheduling stall of a loaded machine). Publishers' depths cannot be read from
-#: the graph (endpoint info reports 0), so the size cannot follow theirs.
+#: pause, which lets at most a quarter of the depth wait, plus a stall of a loaded machine).
+#: Publishers' depths cannot be read from the graph (endpoint info reports 0), so the size
+#: cannot follow theirs.
 SIZED_RATE = 2000
-SIZED_PAUSE = 0.05
+SIZED_PAUSE = 0.1
 #: Subscription history depth when no series of a topic sets ``depth``.
 AUTO_DEPTH = math.ceil(SIZED_RATE * SIZED_PAUSE)
 

@@ -37,13 +37,14 @@ try:
     from rclpy.impl.implementation_singleton import rclpy_implementation as _rclpy
 
     #: rclpy's wait set: ``WaitSet(subscriptions, guards, timers, clients, services, events,
-    #: context_handle)``, ``clear_entities()``, ``add_subscription(handle)``,
-    #: ``wait(timeout_ns)``, ``get_ready_entities('subscription')`` -> handle pointers. None
-    #: where rclpy has none.
+    #: context_handle)``, ``clear_entities()``, ``add_subscription(handle)`` (and guard
+    #: conditions, timers, clients, services), ``wait(timeout_ns)``,
+    #: ``get_ready_entities('subscription')`` -> handle pointers. None where rclpy has none.
     WaitSet: type[_rclpy.WaitSet] | None = _rclpy.WaitSet
     #: Whether the drain loop can run here.
     DRAIN_INGEST = all(hasattr(WaitSet, name) for name in (
-        'clear_entities', 'add_subscription', 'wait', 'get_ready_entities')) and hasattr(
+        'clear_entities', 'add_subscription', 'add_guard_condition', 'add_timer', 'add_client',
+        'add_service', 'wait', 'get_ready_entities')) and hasattr(
         _rclpy.Subscription, 'take_message')
 except (ImportError, AttributeError):
     WaitSet = None

@@ -98,6 +98,7 @@ class RosPeer:
         self._nodes: list[Node] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._loop: DrainLoop | None = None
         if not self.drains:
             self._start(self._spin)
 
@@ -125,13 +126,15 @@ class RosPeer:
         if self.drains and isinstance(node, GraphNode):
             assert self._thread is None, 'one GraphNode per drain loop'
             assert node.drains, 'this rclpy should support the drain loop'
-            loop = DrainLoop(node, self.executor)
+            loop = self._loop = DrainLoop(node, self.executor)
             self._start(lambda: loop.spin(self._stop))
         return node
 
     def close(self) -> None:
         """Stop spinning, destroy the nodes, shut the context down."""
         self._stop.set()
+        if self._loop is not None:
+            self._loop.wake()
         if self._thread is not None:
             self._thread.join(5.0)
             assert not self._thread.is_alive()

@@ -24,6 +24,7 @@ CORE_MODULES = [
     'ros2_rtgraph.modifiers',
     'ros2_rtgraph.msgtypes',
     'ros2_rtgraph.ringbuffer',
+    'ros2_rtgraph.cadence',
     'ros2_rtgraph.frames',
     'ros2_rtgraph.stats',
     'ros2_rtgraph.layout',
