@@ -241,6 +241,9 @@ class SampleStore:
         #: Samples per ring, also of the rings added later.
         self.capacity = capacity
         self._committed = 0
+        #: Set by the writer after each commit; a reader that sleeps until there is something
+        #: new clears it before it reads :attr:`committed` (the frame pump).
+        self.changed = threading.Event()
         # Names this store's sequence-number space: after a bridge restart numbering starts
         # again at 1, and a browser holding ids of the old store must not resume with them.
         self.epoch = secrets.token_hex(8)
@@ -283,7 +286,7 @@ class SampleStore:
         ring = self.rings[series_id]
         seq = self._committed + 1
         ring._put_few(seq, (t,), (v,))
-        self._committed = seq
+        self._commit(seq)
         return seq
 
     def append_many(self, series_id: str, t: Sequence[float] | np.ndarray,
@@ -331,5 +334,10 @@ class SampleStore:
             for ring, v in zip(rings, columns, strict=True):
                 ring._put_many(first, times, np.asarray(v, dtype=np.float64))
                 first += count
-        self._committed = first - 1
+        self._commit(first - 1)
         return self._committed
+
+    def _commit(self, seq: int) -> None:
+        self._committed = seq
+        if not self.changed.is_set():  # set() takes a lock even when it is set already
+            self.changed.set()

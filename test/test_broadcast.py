@@ -234,3 +234,33 @@ def test_every_waiting_client_is_woken_by_one_new_frame(parts):
         data = [e for e in entries if e.hi is not None]
         assert data and data[0].lo == 0 and data[0].hi == 1
         assert data[0].payload is results[0][0].payload  # the same shared bytes
+
+
+def test_with_no_reader_the_pump_makes_no_stats_and_the_first_wait_brings_them(parts):
+    _, _, make = parts
+    pump = make(frame_rate=20.0)
+    pump.start()
+    time.sleep(2.5)  # no sample, nobody waiting: nothing to send
+    assert pump.position() == (0, 0)
+    entries = pump.wait_for(0, 3.0)  # a reader: stats are due at once, one event
+    assert [entry.hi for entry in entries] == [None]
+    assert entries[0].payload.startswith(b'event: stats\n')
+
+
+def test_frames_fall_on_the_grid_and_the_first_after_a_quiet_spell_at_once(parts):
+    store, _, make = parts
+    pump = make(frame_rate=10.0)
+    pump.start()
+    time.sleep(0.35)
+    index, _ = pump.position()
+    sent = time.monotonic()
+    store.append('s0', 1.0, 1.0)
+    [first] = [e for e in pump.wait_for(index, 2.0) if e.hi is not None]
+    assert time.monotonic() - sent < 0.05  # not held until the next grid point
+    store.append('s0', 2.0, 2.0)  # within the period: waits for the grid point
+    entries = []
+    while not any(e.hi is not None for e in entries):
+        entries += pump.wait_for(first.index, 2.0)
+    arrived = time.monotonic()
+    assert arrived - sent >= 0.0
+    assert (arrived % 0.1) < 0.03  # a few ms after a multiple of the period

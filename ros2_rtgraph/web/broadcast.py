@@ -3,11 +3,16 @@
 """
 The frame pump: one thread that turns new samples into SSE bytes once, for every client.
 
-Every ``1 / frame_rate`` seconds the pump reads ``store.committed``; if samples arrived since
-the last frame it builds a :class:`~ros2_rtgraph.frames.Frame` covering exactly
-``last_hi < seq <= hi``, encodes it to one ``data`` event (``id: hi``) and appends the bytes to
-a short history. Once a second it appends a ``stats`` event (no id) that also carries
-``server_time``, the node clock's now, so a page can keep its own estimate of robot time.
+The pump sleeps until the writer commits samples (``store.changed``) and the next point of the
+frame grid (:mod:`ros2_rtgraph.cadence`, where the drain loop takes just before) has come: then
+it reads ``store.committed``, builds a
+:class:`~ros2_rtgraph.frames.Frame` covering exactly ``last_hi < seq <= hi``, encodes it to one
+``data`` event (``id: hi``) and appends the bytes to a short history. So frames come at most
+``frame_rate`` times a second, the first sample after a quiet spell goes out at once, and
+nothing runs while nothing arrives. Once a second, while someone reads the history (a stream
+waited on it within the last :data:`READER_GRACE` seconds), it appends a ``stats`` event (no
+id) that also carries ``server_time``, the node clock's now, so a page can keep its own
+estimate of robot time.
 When the layout changed (a slice added series: :attr:`~ros2_rtgraph.layout.Layout.version`),
 a ``meta`` event (no id) goes into the history before the frame of the same tick. The pump reads
 ``store.committed`` first and the layout after it: the writer adds a series before its first
@@ -20,8 +25,9 @@ the one before), a client that knows the last ``hi`` it sent can tell from ``lo`
 missed anything.
 
 The pump has no stop of its own: it runs until the stop event it was given (the process's one
-stop event, which also ends the ROS side) is set, then wakes every client waiting in
-:meth:`FramePump.wait_for`, which returns nothing from then on, so their streams end.
+stop event, which also ends the ROS side) is set, noticed at :meth:`FramePump.wake` (or the next
+sample or stats event), then wakes every client waiting in :meth:`FramePump.wait_for`, which
+returns nothing from then on, so their streams end.
 """
 
 from collections import deque
@@ -32,6 +38,7 @@ import json
 import threading
 import time
 
+from ros2_rtgraph.cadence import next_tick
 from ros2_rtgraph.config import ServerConfig
 from ros2_rtgraph.frames import build_frame
 from ros2_rtgraph.frames import encode_series_json
@@ -42,6 +49,8 @@ from ros2_rtgraph.web.sse import encode_event
 HISTORY_SECONDS = 5
 # Seconds between stats events.
 STATS_PERIOD = 1.0
+# Seconds after a reader's last wait during which stats events are still made.
+READER_GRACE = 2 * STATS_PERIOD
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +101,9 @@ class FramePump:
         self._history: deque[HistoryEntry] = deque(maxlen=maxlen)
         self._index = 0
         self._last_hi = 0
+        self._last_reader = -READER_GRACE  # monotonic time a reader last waited
         self._stop_event = stop_event
+        self._samples = layout.store.changed
         # Guards _history, _index and _last_hi; waiters sleep on it until a new entry.
         self._changed = threading.Condition(threading.Lock())
         self._thread = threading.Thread(target=self._run, name='rtgraph-pump', daemon=True)
@@ -134,6 +145,10 @@ class FramePump:
         """Start the pump thread."""
         self._thread.start()
 
+    def wake(self) -> None:
+        """Make the pump look at its stop event now (after setting it); from any thread."""
+        self._samples.set()
+
     def join(self, timeout: float | None = None) -> None:
         """
         Wait for the thread to end (it ends once the stop event is set); at once if never started.
@@ -153,6 +168,10 @@ class FramePump:
             when the pump is stopping. Indices jump when the caller fell out of the history.
         """
         with self._changed:
+            now = time.monotonic()
+            if now - self._last_reader >= READER_GRACE:
+                self._samples.set()  # the pump may sleep until the next sample: stats are due
+            self._last_reader = now
             if not self._changed.wait_for(
                     lambda: self._index > after or self._stop_event.is_set(), timeout):
                 return []
@@ -162,16 +181,29 @@ class FramePump:
             return list(itertools.islice(self._history, skip, None))
 
     def _run(self) -> None:
+        samples, stop = self._samples, self._stop_event
         next_frame = time.monotonic()
         next_stats = next_frame + STATS_PERIOD
-        while not self._stop_event.wait(max(0.0, next_frame - time.monotonic())):
+        while not stop.is_set():
+            # With no reader, nothing is due but frames: a reader's first wait wakes the pump.
+            reading = time.monotonic() - self._last_reader < READER_GRACE
+            samples.wait(max(0.0, next_stats - time.monotonic()) if reading else None)
             now = time.monotonic()
-            # A late tick (CPU starved) does not queue up a burst of frames to catch up.
-            next_frame = max(next_frame + self._period, now)
-            self._pump_frame()
+            if samples.is_set() and not stop.is_set():
+                if now < next_frame and stop.wait(next_frame - now):
+                    break
+                now = time.monotonic()
+                # On the grid the drain loop takes on; a late frame (CPU starved) does not queue
+                # up a burst of frames to catch up.
+                next_frame = next_tick(now, self._period)
+                samples.clear()  # before committed is read: a later commit sets it again
+                self._pump_frame()
             if now >= next_stats:
-                next_stats = max(next_stats + STATS_PERIOD, now)
-                self._pump_stats(now)
+                # On time: keep the cadence; a period late or more (asleep): one now, no burst.
+                late = now - next_stats >= STATS_PERIOD
+                next_stats = (now if late else next_stats) + STATS_PERIOD
+                if now - self._last_reader < READER_GRACE:
+                    self._pump_stats(now)
         # Setting the event does not notify the condition the waiters sleep on: this does.
         with self._changed:
             self._changed.notify_all()

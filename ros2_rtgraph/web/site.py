@@ -80,6 +80,7 @@ class Site:
         :param timeout: seconds to wait for the pump thread.
         """
         self.stop_event.set()
+        self.pump.wake()
         self.server.stop()
         self.pump.join(timeout)
 

@@ -42,8 +42,9 @@ from ros2_rtgraph.web.sse import encode_event
 RETRY_MS = 2000
 # Seconds without any event before a ': ping' comment.
 HEARTBEAT_SECONDS = 10.0
-# Longest wait on the pump before looking at the stop event again.
-POLL_SECONDS = 0.25
+# Longest wait on the pump before looking at the stop event again (the pump wakes every waiter
+# when it stops: this only bounds how long a stream outlives a pump that died).
+POLL_SECONDS = 1.0
 # Longest Last-Event-ID accepted: an int64 sequence number has at most 19 digits.
 _MAX_ID_DIGITS = 19
 
