@@ -38,6 +38,9 @@ from ros2_rtgraph.cadence import next_take
 from ros2_rtgraph.rosdistro import WaitSet
 from ros2_rtgraph.writer import TopicWriter
 
+#: Graph checks between two looks at the executor's nodes for entities made since (the node's
+#: own subscriptions are seen at once): a look costs more than a check.
+RESCAN_CHECKS = 10
 #: Most messages taken from one subscription per wake-up, so one flooded topic cannot starve
 #: the others or the executor.
 MAX_BATCH = 1000
@@ -199,14 +202,17 @@ class DrainLoop:
         next_check = 0.0
         resume = 0.0  # while later than now, a pause: the wait holds no drained subscription
         events_due = False
+        checks = 0
         try:
             while not stop.is_set():
                 now = monotonic()
                 if now >= next_check:
                     node.check_graph()
                     next_check = now + node.graph_period
-                    version = None  # the executor's nodes may have new entities too
                     events_due = True
+                    checks += 1
+                    if checks % RESCAN_CHECKS == 0:
+                        version = None  # the executor's nodes may have new entities too
                 if node.drain_version != version:
                     # Only here, between waits, does the set change: the graph check that
                     # (un)subscribes runs on this thread.
@@ -257,7 +263,10 @@ class DrainLoop:
         :return: the handle pointers of the drained subscriptions that have messages.
         """
         plan.fill(wait_set, drained=drained, waitables=waitables)
+        deadline = time.monotonic() + timeout
         wait_set.wait(int(max(0.0, timeout) * 1e9))
+        if timeout > 0 and time.monotonic() >= deadline:
+            return []  # timed out: nothing was ready (what is ready now stays so till the next)
         if plan.executor_ready(wait_set, waitables=waitables):
             # Twice: the executor keeps the generator of its last wait, and a call that resumes
             # it only finishes it; the next one waits (0 s) and runs a callback.
