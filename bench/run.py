@@ -507,6 +507,27 @@ def _parse_load(text: str) -> tuple[float, int]:
         raise argparse.ArgumentTypeError(f'load {text!r} is not RATExTOPICS') from None
 
 
+def wake_cost_us(wakes: int = 40, period: float = 0.05) -> float:
+    """
+    Return the CPU microseconds one thread spends per wake-up from a short sleep, here and now.
+
+    Every periodic wake-up of the bridge costs at least this; on a shared VM it varies tenfold
+    within hours, which is what an idle figure mostly measures.
+    """
+    spent: list[float] = []
+
+    def sleeper() -> None:
+        began = time.thread_time()
+        for _ in range(wakes):
+            time.sleep(period)
+        spent.append(time.thread_time() - began)
+
+    thread = threading.Thread(target=sleeper)
+    thread.start()
+    thread.join()
+    return round(spent[0] / wakes * 1e6, 1)
+
+
 def _machine(loadavg_start: tuple[float, float, float]) -> dict:
     model = ''
     try:
@@ -525,6 +546,7 @@ def _machine(loadavg_start: tuple[float, float, float]) -> dict:
         'python': platform.python_version(), 'rclpy': rclpy_version,
         'rmw': os.environ.get('RMW_IMPLEMENTATION', 'default'),
         'loadavg_start': [round(x, 2) for x in loadavg_start],
+        'wake_us': wake_cost_us(),
     }
 
 
@@ -605,7 +627,8 @@ def print_table(report: dict) -> None:
               f'{soak["fds_end"]}')
     machine = report['machine']
     print(f'machine: {machine["cpus"]} CPUs {machine["cpu_model"]}, load average '
-          f'{machine["loadavg_start"]} at start, {machine["loadavg_end"]} at end')
+          f'{machine["loadavg_start"]} at start, {machine["loadavg_end"]} at end; a thread '
+          f'wake-up costs {machine["wake_us"]} us of CPU')
 
 
 def _soak_summary(result: dict) -> dict:
