@@ -339,19 +339,13 @@ class _WaitPlan:
         :param waitables: with the waitables.
         """
         wait_set.clear_entities()
-        if drained:
-            for handle in self.drained:
-                wait_set.add_subscription(handle)
-        for handle in self.subscriptions:
-            wait_set.add_subscription(handle)
-        for handle in self.guards:
-            wait_set.add_guard_condition(handle)
-        for handle in self.timers:
-            wait_set.add_timer(handle)
-        for handle in self.clients:
-            wait_set.add_client(handle)
-        for handle in self.services:
-            wait_set.add_service(handle)
+        for handles, add in (
+                (self.drained if drained else (), wait_set.add_subscription),
+                (self.subscriptions, wait_set.add_subscription),
+                (self.guards, wait_set.add_guard_condition), (self.timers, wait_set.add_timer),
+                (self.clients, wait_set.add_client), (self.services, wait_set.add_service)):
+            for handle in handles:
+                add(handle)
         if waitables:
             for waitable in self.waitables:
                 waitable.add_to_wait_set(wait_set)
