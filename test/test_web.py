@@ -159,7 +159,7 @@ def test_two_clients_get_byte_identical_data_events(make_site):
     with SSEClient(HOST, site.port) as first, SSEClient(HOST, site.port) as second:
         _start(first)
         _start(second)
-        target = site.store.committed + 60
+        target = site.store.committed + 200  # 0.4 s of samples: about 8 frames on the grid
         raw_first = {e.last_event_id: e.raw for e in _read_data_until(first, target)}
         raw_second = {e.last_event_id: e.raw for e in _read_data_until(second, target)}
     common = sorted(set(raw_first) & set(raw_second), key=int)
