@@ -169,7 +169,7 @@ class FramePump:
         """
         with self._changed:
             now = time.monotonic()
-            if now - self._last_reader >= READER_GRACE:
+            if not self._reading(now):
                 self._samples.set()  # the pump may sleep until the next sample: stats are due
             self._last_reader = now
             if not self._changed.wait_for(
@@ -186,8 +186,8 @@ class FramePump:
         next_stats = next_frame + STATS_PERIOD
         while not stop.is_set():
             # With no reader, nothing is due but frames: a reader's first wait wakes the pump.
-            reading = time.monotonic() - self._last_reader < READER_GRACE
-            samples.wait(max(0.0, next_stats - time.monotonic()) if reading else None)
+            now = time.monotonic()
+            samples.wait(max(0.0, next_stats - now) if self._reading(now) else None)
             now = time.monotonic()
             if samples.is_set() and not stop.is_set():
                 if now < next_frame and stop.wait(next_frame - now):
@@ -202,11 +202,15 @@ class FramePump:
                 # On time: keep the cadence; a period late or more (asleep): one now, no burst.
                 late = now - next_stats >= STATS_PERIOD
                 next_stats = (now if late else next_stats) + STATS_PERIOD
-                if now - self._last_reader < READER_GRACE:
+                if self._reading(now):
                     self._pump_stats(now)
         # Setting the event does not notify the condition the waiters sleep on: this does.
         with self._changed:
             self._changed.notify_all()
+
+    def _reading(self, now: float) -> bool:
+        """Tell whether a reader waited on the history within READER_GRACE of ``now``."""
+        return now - self._last_reader < READER_GRACE
 
     def _pump_frame(self) -> None:
         lo = self._last_hi  # only this thread writes it
