@@ -555,7 +555,7 @@ def _clients_comparison(results: list[dict]) -> list[dict]:
     rows = []
     by_key: dict[tuple, dict[int, dict]] = {}
     for result in results:
-        if 'bridge' not in result or result['scenario']['rate'] == 0:
+        if 'bridge' not in result or Scenario(**result['scenario']).idle:
             continue
         scenario = result['scenario']
         key = tuple(scenario[name] for name in (
@@ -603,7 +603,7 @@ def print_table(report: dict) -> None:
         per_message = result.get('samples_per_message', 1)
         lost = None if rings is None or published is None else max(
             0, published - rings // per_message)
-        unit, spec = ('core', '.4f') if result['scenario']['rate'] == 0 else (
+        unit, spec = ('core', '.4f') if Scenario(**result['scenario']).idle else (
             'cpu_per_1000', '.3f')
         print(f'{result["name"]:<{width}} {result["published_rate_hz"]:>7.0f} '
               f'{_fmt(floor.get(unit), spec):>7} '
