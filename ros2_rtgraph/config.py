@@ -99,6 +99,7 @@ class ServerConfig:
     allowed_hosts: tuple[str, ...] = ()  # more Host names served without a token (hosts.py)
     memory: int = DEFAULT_MEMORY_MB  # MB for rings and CSV downloads (budget.py)
     max_series: int = 256  # series a slice may add at run time, over all slices (layout.py)
+    explore: bool = True  # the page may list topics and add, change and remove charts
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class SeriesConfig:
     offset: float  # value = raw * scale + offset
     stale_after: float | None  # seconds without a sample before 'stale'; None = from its rate
     chart: int  # index of its chart
-    line: int  # 1-based line of this series in the file
+    line: int | None  # 1-based line of this series in the file; None: not from a file
     key: str  # key path, e.g. 'charts[0].series[1]'
 
 
@@ -161,7 +162,11 @@ _STRING: _Constructors[str] = {'string': _CONSTRUCT.construct_yaml_str}
 _INTEGER: _Constructors[int] = {'integer': _CONSTRUCT.construct_yaml_int}
 # An int passes for a float, as in mypy's numeric tower; number() converts it.
 _NUMBER: _Constructors[float] = {**_INTEGER, 'float': _CONSTRUCT.construct_yaml_float}
+_BOOLEAN: _Constructors[bool] = {'boolean': _CONSTRUCT.construct_yaml_bool}
 _NAME = r'[A-Za-z_][A-Za-z0-9_]*'
+#: A series id given in the file: a letter, then letters, digits, '_' or '-' (no '.': members
+#: of slices are '<id>.<n>').
+_SERIES_ID = re.compile(r'[A-Za-z][A-Za-z0-9_-]{0,31}')
 _TOPIC = re.compile(rf'/?{_NAME}(?:/{_NAME})*')
 _SHORTHAND_HELP = "write a mapping or '/topic.field.path' (e.g. '/imu/data.linear_acceleration.x')"
 _Entry = tuple[Node, Node]  # a mapping's key node and value node
@@ -319,6 +324,9 @@ class _Reader:
             self.fail(node, key, f'must be between {low} and {high}, got {_short(node.value)}')
         return value
 
+    def boolean(self, node: Node, key: str) -> bool:
+        return self.scalar(node, key, 'true or false', _BOOLEAN)
+
     def choice(self, node: Node, key: str, allowed: tuple[str, ...]) -> str:
         value = self.string(node, key)
         if value not in allowed:
@@ -384,6 +392,14 @@ def _msg_type(reader: _Reader, node: Node, key: str) -> str | None:
         reader.fail(node, key, str(error))
 
 
+def _series_id(reader: _Reader, node: Node, key: str) -> str:
+    value = reader.string(node, key)
+    if not _SERIES_ID.fullmatch(value):
+        reader.fail(node, key, f'invalid series id {_short(value)!r}: a letter, then at most 31 '
+                    "letters, digits, '_' or '-'")
+    return value
+
+
 def _host_names(reader: _Reader, node: Node, key: str) -> tuple[str, ...]:
     """Host names for ``server.allowed_hosts``, in the form Host headers are compared in."""
     names = []
@@ -443,11 +459,13 @@ _SERVER_RULES: _Rules = {
     'allowed_hosts': _host_names,
     'memory': lambda r, n, k: r.integer(n, k, 1, 1 << 20),  # MB, up to 1 TB
     'max_series': lambda r, n, k: r.integer(n, k, 1, 10_000),
+    'explore': lambda r, n, k: r.boolean(n, k),
 }
 #: Server keys whose values are text: an override's value is taken as it is, whatever its type
 #: (``-p token:=1234`` is the token '1234').
 _TEXT_KEYS = frozenset({'host', 'token'})
 _SERIES_RULES: _Rules = {
+    'id': _series_id,
     'topic': _topic,
     'field': _field,
     'type': _msg_type,
@@ -459,7 +477,7 @@ _SERIES_RULES: _Rules = {
     'offset': lambda r, n, k: r.number(n, k),
     'stale_after': lambda r, n, k: r.number(n, k, optional=True, above=0.0),
 }
-_SERIES_DEFAULTS = {
+SERIES_DEFAULTS = {
     'type': None, 'stamp': 'header', 'qos': 'auto', 'depth': None, 'scale': 1.0, 'offset': 0.0,
     'stale_after': None,
 }
@@ -483,7 +501,18 @@ def default_label(topic: str, field: str) -> str:
     return f"{topic}{'' if field.startswith('{') else '.'}{field}"
 
 
-def _series(reader: _Reader, node: Node, path: str, chart: int, index: int) -> SeriesConfig:
+#: Gives a series the file names no id its id: (its number among all series of the file, its
+#: parsed keys) -> id.
+IdMaker = Callable[[int, Mapping[str, Any]], str]
+
+
+def positional_id(number: int, _settings: Mapping[str, Any]) -> str:
+    """Return the id of a series the file gives none: 's0', 's1', ... in file order."""
+    return f's{number}'
+
+
+def _series(reader: _Reader, node: Node, path: str, chart: int, number: int,
+            make_id: IdMaker) -> SeriesConfig:
     kind = reader.kind(node, path)
     if kind == 'string':
         split = min((i for i in (node.value.find('.'), node.value.find('{')) if i > 0),
@@ -499,20 +528,33 @@ def _series(reader: _Reader, node: Node, path: str, chart: int, index: int) -> S
     else:
         reader.fail(node, path, f'expected a series, got {reader.describe(node, path)}: '
                     + _SHORTHAND_HELP)
-    settings = {**_SERIES_DEFAULTS, **values}
+    settings = {**SERIES_DEFAULTS, **values}
     settings.setdefault('label', default_label(settings['topic'], settings['field']))
-    return SeriesConfig(id=f's{index}', chart=chart, line=_line(node), key=path, **settings)
+    if 'id' not in settings:
+        settings['id'] = make_id(number, settings)
+    line = _line(node) if node.start_mark is not None else None
+    return SeriesConfig(chart=chart, line=line, key=path, **settings)
 
 
-def _chart(reader: _Reader, node: Node, chart: int, first_id: int) -> ChartConfig:
+def _chart(reader: _Reader, node: Node, chart: int, first_id: int,
+           make_id: IdMaker = positional_id, *, partial: bool = False) -> _Values:
+    """
+    Read one chart entry into its ChartConfig keyword arguments.
+
+    :param first_id: how many series the charts before it have.
+    :param make_id: gives the series that name no id theirs.
+    :param partial: every key may be missing (a change of some keys of a chart).
+    """
     path = f'charts[{chart}]'
     entries = reader.mapping(node, path, _CHART_KEYS)
-    _require(reader, node, path, entries, ('title', 'series'))
+    if not partial:
+        _require(reader, node, path, entries, ('title', 'series'))
     values = _values(reader, entries, path, _CHART_RULES)
-    low, high = values.get('min'), values.get('max')
-    if low is not None and high is not None and high <= low:
-        message = f'max ({high:g}) must be greater than min ({low:g})'
-        reader.fail(entries['max'][1], f'{path}.max', message)
+    problem = range_problem(values.get('min'), values.get('max'))
+    if problem is not None:
+        reader.fail(entries['max'][1], f'{path}.max', problem)
+    if 'series' not in entries:
+        return values
     series_node = entries['series'][1]
     items = reader.sequence(series_node, f'{path}.series')
     if not items:
@@ -525,13 +567,35 @@ def _chart(reader: _Reader, node: Node, chart: int, first_id: int) -> ChartConfi
     series: list[SeriesConfig] = []
     seen: dict[tuple[str, str, float, float], SeriesConfig] = {}
     for index, item in enumerate(items):
-        one = _series(reader, item, f'{path}.series[{index}]', chart, first_id + index)
+        one = _series(reader, item, f'{path}.series[{index}]', chart, first_id + index, make_id)
         first = seen.setdefault((one.topic, one.field, one.scale, one.offset), one)
         if first is not one:
             reader.fail(item, one.key, f'duplicate series {one.topic}.{one.field} (same topic, '
-                        f'field, scale and offset as {first.key} at line {first.line})')
+                        f'field, scale and offset as {first.key}{_at_line(first)})')
         series.append(one)
-    return ChartConfig(series=tuple(series), **values)
+    return {**values, 'series': tuple(series)}
+
+
+def range_problem(low: float | None, high: float | None) -> str | None:
+    """Say what is wrong with a chart's fixed y range, if anything."""
+    if low is not None and high is not None and high <= low:
+        return f'max ({high:g}) must be greater than min ({low:g})'
+    return None
+
+
+def read_chart(node: Node, source: str, index: int, first_id: int, make_id: IdMaker, *,
+               partial: bool = False) -> _Values:
+    """
+    Read a chart entry given as a YAML node tree (a request's, at run time) by the file's rules.
+
+    :param index: the chart's place, for key paths (``charts[<index>]``).
+    :param first_id: how many series the charts before it have.
+    :param make_id: gives the series that name no id theirs.
+    :param partial: every key may be missing (a change of some keys of a chart).
+    :return: ChartConfig keyword arguments: the keys the entry gives.
+    :raise ConfigError: naming ``source`` and the key.
+    """
+    return _chart(_Reader(source), node, index, first_id, make_id, partial=partial)
 
 
 def _compose(text: str, source: str) -> Node | None:
@@ -579,10 +643,30 @@ def parse_config(text: str, source: str = '<string>') -> Config:
         reader.fail(charts_node, 'charts', 'no charts: list at least one chart')
     charts: list[ChartConfig] = []
     for index, node in enumerate(chart_nodes):
-        charts.append(_chart(reader, node, index, sum(len(c.series) for c in charts)))
+        first_id = sum(len(chart.series) for chart in charts)
+        charts.append(ChartConfig(**_chart(reader, node, index, first_id)))
     config = Config(server=server, charts=tuple(charts), source=source)
+    check_series_ids(config)
     _check_budget(reader, config, server_entries, entries['charts'][0])
     return config
+
+
+def _at_line(series: SeriesConfig) -> str:
+    return '' if series.line is None else f' at line {series.line}'
+
+
+def check_series_ids(config: Config, source: str | None = None) -> None:
+    """Refuse two series of one id, naming the second and where the first is.
+
+    :param source: where the second comes from, if not from ``config.source``.
+    """
+    first: dict[str, SeriesConfig] = {}
+    for series in config.series:
+        other = first.setdefault(series.id, series)
+        if other is not series:
+            raise ConfigError(
+                f'series id {series.id!r} is the id of {other.key}{_at_line(other)} too',
+                source=source or config.source, line=series.line, key=series.key)
 
 
 def _check_budget(reader: _Reader, config: Config, server_entries: dict[str, _Entry],

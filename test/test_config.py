@@ -166,6 +166,13 @@ def test_series_ids_run_across_charts_and_duplicates_differ_by_scale():
         'charts[1].series[1]']
 
 
+def test_a_series_may_name_its_id_and_the_others_keep_their_file_order_id():
+    text = ('charts:\n'
+            '  - {title: a, series: [/a.x, {id: speed-2, topic: /a, field: y}]}\n'
+            '  - {title: b, series: [/b.y]}\n')
+    assert [s.id for s in parse_config(text).series] == ['s0', 'speed-2', 's2']
+
+
 def test_anchors_and_aliases_are_followed():
     text = ('charts:\n'
             '  - title: a\n'
@@ -216,7 +223,7 @@ def test_example_config_uses_every_key():
     assert set(document) == {'server', 'charts'}
     assert set(document['server']) == field_names[ServerConfig]
     assert _keys_used(charts) == field_names[ChartConfig]
-    assert _keys_used(series) == field_names[SeriesConfig] - {'id', 'chart', 'line', 'key'}
+    assert _keys_used(series) == field_names[SeriesConfig] - {'chart', 'line', 'key'}
     assert _keys_used(limits) == field_names[LimitLine]
     assert any(isinstance(one, str) for one in series)  # the shorthand too
 
@@ -501,6 +508,13 @@ BAD = [
      '      - topic: /c\n'
      '        field: z\n'
      '        qos: bestefort\n', 10, 'charts[1].series[1].qos', "invalid value 'bestefort'"),
+    (_chart('title: t', 'series: [{id: 2x, topic: /a, field: x}]'), 3,
+     'charts[0].series[0].id', "invalid series id '2x'"),
+    (_chart('title: t', 'series: [{id: a.b, topic: /a, field: x}]'), 3,
+     'charts[0].series[0].id', "invalid series id 'a.b'"),
+    ('charts:\n  - title: t\n    series:\n      - /a.x\n      - {id: s0, topic: /b, field: y}\n',
+     5, 'charts[0].series[1]', "series id 's0' is the id of charts[0].series[0] at line 4 too"),
+    (_server('explore: yes please'), 2, 'server.explore', 'expected true or false, got string'),
 ]
 
 
