@@ -18,11 +18,19 @@ Bounds: all templates together get at most ``server.max_series`` members, and no
 added whose ring would take the rings beyond ``server.memory`` (the rule config.py applies to
 the file at start-up); :meth:`Layout.add_member` returns None then, and the writer tells why on
 the template's status.
+
+At run time the charts themselves may change (:mod:`ros2_rtgraph.editing`): :meth:`Layout.replace`
+shows another configuration, with rings and stats for its new series (empty) and without those
+of the series that are gone; the series that stay keep theirs, and the templates that stay keep
+their members. New series get ids from :meth:`Layout.new_id`, which never gives one twice in a
+run, so a page that missed a change cannot take a new series for one it knew.
 """
 
 from collections.abc import Collection
 from dataclasses import dataclass
+import itertools
 import math
+import re
 import threading
 
 from ros2_rtgraph.budget import over_budget
@@ -61,8 +69,7 @@ class Layout:
         unknown = sorted(set(expanding) - known)
         if unknown:
             raise ValueError(f'unknown template series: {", ".join(unknown)}')
-        #: The configuration: charts, configured series and server settings.
-        self.config = config
+        self._config = config
         #: The rings, the configured series' and the members'.
         self.store = store
         #: The stats, the configured series' and the members'.
@@ -73,6 +80,8 @@ class Layout:
         self._members: dict[str, list[Member]] = {sid: [] for sid in self._templates}
         self._count = 0  # members of all templates
         self._version = 0
+        numbers = [int(match[1]) for s in config.series if (match := _NUMBERED.fullmatch(s.id))]
+        self._numbers = itertools.count(max(numbers, default=-1) + 1)  # for new_id()
 
     @classmethod
     def for_config(cls, config: Config, *,
@@ -80,6 +89,51 @@ class Layout:
         """Return the layout of a configuration over new rings and stats of its series."""
         return cls(config, SampleStore.for_config(config), StatsBoard.for_config(config),
                    expanding=expanding)
+
+    @property
+    def config(self) -> Config:
+        """Return the configuration in force: charts, configured series and server settings."""
+        return self._config
+
+    @property
+    def members(self) -> int:
+        """Return how many series the templates added, over all of them."""
+        with self._lock:
+            return self._count
+
+    def new_id(self) -> str:
+        """Return an id for a series added at run time: 's<n>', n above any used in the run."""
+        taken = {s.id for s in self._config.series}
+        return next(sid for n in self._numbers if (sid := f's{n}') not in taken)
+
+    def replace(self, config: Config) -> None:
+        """
+        Show ``config``'s charts and series from now on (writer thread only).
+
+        A series of the same id keeps its ring, stats and (a template) members; the others get
+        new, empty ones before the layout lists them, and those of series that are gone (and
+        of their members) are dropped after.
+        """
+        old = {s.id: s for s in self._config.series}
+        for series in config.series:
+            if series.id not in old:
+                self.stats.add(series.id, series.stale_after)
+                self.store.add_ring(series.id)
+            elif old[series.id].stale_after != series.stale_after:
+                self.stats.set_stale_after(series.id, series.stale_after)
+        templates = {s.id: s for s in config.series if expands(s.field)}
+        with self._lock:
+            gone = set(old) - {s.id for s in config.series}
+            gone.update(m.id for sid, added in self._members.items() if sid not in templates
+                        for m in added)
+            self._members = {sid: self._members.get(sid, []) for sid in templates}
+            self._count = sum(len(added) for added in self._members.values())
+            self._templates = templates
+            self._config = config
+            self._version += 1
+        self.store.remove_rings(gone)
+        self.stats.remove(gone)
+        self.store.changed.set()  # the frame pump sleeps till the store changes: now the meta
 
     @property
     def version(self) -> int:
@@ -101,7 +155,8 @@ class Layout:
         :raise KeyError: ``parent`` is not a template.
         """
         template = self._templates[parent]
-        server = self.config.server
+        config = self._config
+        server = config.server
         with self._lock:
             count = self._count
             number = len(self._members[parent])
@@ -110,7 +165,7 @@ class Layout:
             return known
         if count + 1 > server.max_series:
             return None
-        if over_budget(len(self.config.series) + count + 1, server.buffer, server.memory):
+        if over_budget(len(config.series) + count + 1, server.buffer, server.memory):
             return None
         member = Member(f'{parent}.{number}', field, label)
         # Stats and ring first: a reader that finds the member in the layout finds them too.
@@ -127,12 +182,12 @@ class Layout:
         Describe the charts and series for the page: the body of ``meta`` and ``/api/config``.
 
         :return: JSON-ready ``{'charts': [...], 'series': [...], 'window', 'frame_rate',
-            'max_points', 'buffer'}``; a chart lists its series ids, each template followed by
-            its members in order of addition; a series names its chart index and the chart's
-            unit, a template has ``'expand': True`` and a member the ``'parent'`` template id.
+            'max_points', 'buffer', 'explore'}``; a chart lists its series ids, each template
+            followed by its members in order of addition; a series names its chart index and the
+            chart's unit, a template has ``'expand': True`` and a member the ``'parent'``
+            template id.
         """
-        config = self.config
-        members = self._members_now()
+        config, members = self._now()
         charts = []
         for index, chart in enumerate(config.charts):
             charts.append({
@@ -165,21 +220,26 @@ class Layout:
             'frame_rate': server.frame_rate,
             'max_points': server.max_points,
             'buffer': server.buffer,
+            'explore': server.explore,
         }
 
     def labels(self) -> dict[str, str]:
         """Return every series' label by id, each template followed by its members."""
-        members = self._members_now()
+        config, members = self._now()
         labels = {}
-        for s in self.config.series:
+        for s in config.series:
             labels[s.id] = s.label
             labels.update((m.id, m.label) for m in members.get(s.id, ()))
         return labels
 
-    def _members_now(self) -> dict[str, list[Member]]:
-        """Return a copy of the members of every template, read together."""
+    def _now(self) -> tuple[Config, dict[str, list[Member]]]:
+        """Return the configuration and a copy of the members of every template, read together."""
         with self._lock:
-            return {sid: list(added) for sid, added in self._members.items()}
+            return self._config, {sid: list(added) for sid, added in self._members.items()}
+
+
+#: The ids the file gives series it names none (config.positional_id), and new_id() gives.
+_NUMBERED = re.compile(r's(\d+)')
 
 
 def _finite_or_none(value: float | None) -> float | None:

@@ -32,6 +32,7 @@ the ``rings`` mapping is replaced by a new one, never changed in place, so a rea
 the mapping it read goes on over that one.
 """
 
+from collections.abc import Collection
 from collections.abc import Sequence
 import secrets
 import threading
@@ -268,6 +269,10 @@ class SampleStore:
         ring = SampleRing(self.capacity)
         self.rings = {**self.rings, series_id: ring}
         return ring
+
+    def remove_rings(self, series_ids: Collection[str]) -> None:
+        """Drop the rings of series that are gone (writer thread only; readers keep theirs)."""
+        self.rings = {sid: ring for sid, ring in self.rings.items() if sid not in series_ids}
 
     @property
     def committed(self) -> int:

@@ -29,6 +29,7 @@ over the last seconds of the steady clock and drops to 0 Hz instead.
 """
 
 from collections import deque
+from collections.abc import Collection
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -116,6 +117,24 @@ class StatsBoard:
                 self._members.setdefault(parent, []).append(series_id)
             self.series = {**self.series, series_id: stats}
         return stats
+
+    def remove(self, series_ids: Collection[str]) -> None:
+        """Drop the stats of series that are gone (writer thread only)."""
+        with self._lock:
+            self.series = {sid: s for sid, s in self.series.items() if sid not in series_ids}
+            for sid in series_ids:
+                self._stale_after.pop(sid, None)
+                self._counts.pop(sid, None)
+                self._arrivals.pop(sid, None)
+                self._period.pop(sid, None)
+            self._members = {parent: [m for m in members if m not in series_ids]
+                             for parent, members in self._members.items()
+                             if parent not in series_ids}
+
+    def set_stale_after(self, series_id: str, seconds: float | None) -> None:
+        """Change when a series is stale (its configuration changed at run time)."""
+        with self._lock:
+            self._stale_after[series_id] = seconds
 
     def snapshot(self, now: float) -> dict:
         """

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Layout: members of slices added at run time, their ids, order, version and bounds."""
 
+import dataclasses
 import json
 
 from hypothesis import given
@@ -61,6 +62,7 @@ def test_without_members_describe_is_the_configuration_with_templates_marked():
              'field': 'ranges[0:10]', 'unit': 'm', 'chart': 1, 'expand': True},
         ],
         'window': 30.0, 'frame_rate': 20.0, 'max_points': 500, 'buffer': 1000,
+        'explore': True,
     }
     assert layout.labels() == {
         's0': 'joints', 's1': '/odom.twist.twist.linear.x', 's2': '/scan.ranges[0:10]'}
@@ -137,3 +139,47 @@ def test_the_memory_budget_caps_members_by_the_start_up_rule(buffer, memory):
     assert over_budget(configured + added + 1, buffer, memory) is not None
     assert layout.version == added
     assert len(layout.store.rings) == configured + added
+
+
+def _replaced(config, changes):
+    """Return ``config`` with the series of some charts kept only (chart index -> ids kept)."""
+    charts = []
+    for index, chart in enumerate(config.charts):
+        keep = changes.get(index)
+        charts.append(dataclasses.replace(chart, series=tuple(
+            s for s in chart.series if keep is None or s.id in keep)))
+    return dataclasses.replace(config, charts=tuple(charts))
+
+
+def test_replace_keeps_the_rings_of_series_that_stay_and_drops_the_others():
+    layout = _layout()
+    member = layout.add_member('s0', 'position[name=="elbow"]', 'elbow')
+    layout.store.append('s1', 1.0, 2.0)
+    kept_ring = layout.store.rings['s1']
+    version = layout.version
+    layout.replace(_replaced(layout.config, {0: {'s1'}}))  # the template s0 goes
+    assert layout.version > version
+    assert layout.store.rings['s1'] is kept_ring and len(kept_ring) == 1
+    assert set(layout.store.rings) == set(layout.stats.series) == {'s1', 's2'}
+    assert member not in layout.labels() and layout.members == 0
+    assert [s['id'] for s in layout.describe()['series']] == ['s1', 's2']
+
+
+def test_replace_gives_new_series_empty_rings_and_templates_keep_their_members():
+    layout = _layout()
+    member = layout.add_member('s2', 'ranges[3]', 'range 3')
+    chart = layout.config.charts[1]
+    added = dataclasses.replace(chart.series[0], id=layout.new_id(), field='ranges[0]', label='r0')
+    config = dataclasses.replace(layout.config, charts=(
+        layout.config.charts[0], dataclasses.replace(chart, series=(*chart.series, added))))
+    layout.replace(config)
+    assert added.id == 's3' and len(layout.store.rings['s3']) == 0
+    assert layout.stats.series['s3'].samples == 0
+    assert layout.describe()['charts'][1]['series'] == ['s2', member, 's3']
+
+
+def test_new_ids_are_never_given_twice_in_a_run():
+    layout = _layout()
+    first = layout.new_id()
+    layout.replace(_replaced(layout.config, {1: set()}))  # s2 goes: its number stays used
+    assert [first, layout.new_id(), layout.new_id()] == ['s3', 's4', 's5']

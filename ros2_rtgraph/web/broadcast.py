@@ -223,8 +223,10 @@ class FramePump:
         if hi <= lo:
             return
         frame = build_frame(self._store, lo, hi, self._max_points)
+        stats = self._stats.series
         for sid, count in frame.decimated.items():
-            self._stats.series[sid].decimated += count
+            if sid in stats:  # else a series removed since the frame's read
+                stats[sid].decimated += count
         self._append(lo, hi, encode_event(encode_series_json(frame), event='data', id=hi))
 
     def _pump_stats(self, now: float) -> None:
