@@ -1,0 +1,151 @@
+# Copyright 2026 ros2_rtgraph developers
+# SPDX-License-Identifier: Apache-2.0
+"""
+Charts changed at run time: a configuration plus one request gives the next configuration.
+
+Pure: :func:`add_chart`, :func:`change_chart` and :func:`remove_chart` take the configuration in
+force and a request body (JSON shaped like a chart entry of the YAML file, read by the file's
+own rules, so a bad key fails with the message the file would get) and return the new
+configuration, or raise :class:`~ros2_rtgraph.config.ConfigError` and change nothing. The node
+then makes the subscriptions follow (:mod:`ros2_rtgraph.node`) and the layout shows it.
+
+Every result is a configuration a file could hold: at least one chart, each with a series, ids
+unique, within ``MAX_SERIES`` and ``server.memory``. Series ids are what pages and rings know a
+series by, so they last: a series of a changed chart with the same topic, field, scale and
+offset as one it had keeps that one's id (and its ring and samples); any other new series
+takes the id the request names, else a new one from ``new_id``, never one used before in the
+run (the caller counts).
+"""
+
+from collections.abc import Callable
+from collections.abc import Mapping
+import dataclasses
+import json
+from typing import Any
+
+from yaml.nodes import Node
+from yaml.representer import SafeRepresenter
+
+from ros2_rtgraph.budget import over_budget
+from ros2_rtgraph.config import ChartConfig
+from ros2_rtgraph.config import check_series_ids
+from ros2_rtgraph.config import Config
+from ros2_rtgraph.config import ConfigError
+from ros2_rtgraph.config import MAX_SERIES
+from ros2_rtgraph.config import range_problem
+from ros2_rtgraph.config import read_chart
+from ros2_rtgraph.config import SeriesConfig
+
+#: Where the errors of a request say they come from.
+REQUEST_SOURCE = 'request body'
+#: Gives a new series an id no series of the run had.
+NewId = Callable[[], str]
+#: What makes two series of a chart the same one (the file refuses two of them in one chart).
+_Identity = tuple[str, str, float, float]
+
+
+class ChartNotFoundError(LookupError):
+    """Raised when a request names a chart index the layout does not have."""
+
+
+def _identity(series: SeriesConfig | Mapping[str, Any]) -> _Identity:
+    if isinstance(series, SeriesConfig):
+        return series.topic, series.field, series.scale, series.offset
+    return series['topic'], series['field'], series['scale'], series['offset']
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f'{name} is not JSON')
+
+
+def body_node(body: str | bytes) -> Node:
+    """
+    Read a request body, strict JSON, into the YAML node tree the file's rules walk.
+
+    :raise ConfigError: the body is not JSON (NaN and Infinity are not JSON either).
+    """
+    try:
+        value = json.loads(body, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as error:  # JSONDecodeError and UnicodeDecodeError too
+        line = getattr(error, 'lineno', None)
+        text = getattr(error, 'msg', None) or str(error) or 'nested too deeply'
+        raise ConfigError(f'invalid JSON: {text}', source=REQUEST_SOURCE, line=line) from None
+    return SafeRepresenter(sort_keys=False).represent_data(value)
+
+
+def add_chart(config: Config, body: str | bytes, new_id: NewId, *, members: int = 0) -> Config:
+    """
+    Return ``config`` with one more chart, last, read from ``body``.
+
+    :param members: series that slices added (they count against ``server.memory``).
+    """
+    index = len(config.charts)
+    values = read_chart(body_node(body), REQUEST_SOURCE, index, len(config.series),
+                        lambda _number, _settings: new_id())
+    return _finished(config, (*config.charts, ChartConfig(**values)), members)
+
+
+def change_chart(config: Config, index: int, body: str | bytes, new_id: NewId, *,
+                 members: int = 0) -> Config:
+    """
+    Return ``config`` with the keys ``body`` gives replaced in chart ``index``.
+
+    A ``series`` list replaces the chart's series; those the chart had keep their ids.
+
+    :raise ChartNotFoundError: no chart ``index``.
+    """
+    old = _chart_at(config, index)
+    kept = {_identity(s): s.id for s in old.series}
+
+    def series_id(_number: int, settings: Mapping[str, Any]) -> str:
+        return kept.get(_identity(settings)) or new_id()
+
+    first = sum(len(chart.series) for chart in config.charts[:index])
+    values = read_chart(body_node(body), REQUEST_SOURCE, index, first, series_id, partial=True)
+    chart = dataclasses.replace(old, **values)
+    problem = range_problem(chart.min, chart.max)
+    if problem is not None:
+        raise ConfigError(problem, source=REQUEST_SOURCE, key=f'charts[{index}].max')
+    charts = list(config.charts)
+    charts[index] = chart
+    return _finished(config, tuple(charts), members)
+
+
+def remove_chart(config: Config, index: int) -> Config:
+    """
+    Return ``config`` without chart ``index``.
+
+    :raise ChartNotFoundError: no chart ``index``.
+    :raise ConfigError: it is the only chart (a layout is a file, and a file has a chart).
+    """
+    _chart_at(config, index)
+    if len(config.charts) == 1:
+        raise ConfigError('the only chart cannot be removed: a layout needs at least one',
+                          source=REQUEST_SOURCE, key=f'charts[{index}]')
+    return _finished(config, config.charts[:index] + config.charts[index + 1:], 0)
+
+
+def _chart_at(config: Config, index: int) -> ChartConfig:
+    if not 0 <= index < len(config.charts):
+        raise ChartNotFoundError(f'no chart {index}: the layout has charts 0 to '
+                            f'{len(config.charts) - 1}')
+    return config.charts[index]
+
+
+def _finished(config: Config, charts: tuple[ChartConfig, ...], members: int) -> Config:
+    """Renumber the series by their new places; check what a file's charts are checked for."""
+    placed = tuple(
+        dataclasses.replace(chart, series=tuple(
+            dataclasses.replace(series, chart=index, key=f'charts[{index}].series[{number}]')
+            for number, series in enumerate(chart.series)))
+        for index, chart in enumerate(charts))
+    result = dataclasses.replace(config, charts=placed)
+    count = len(result.series)
+    if count > MAX_SERIES:
+        raise ConfigError(f'{count} series, more than the {MAX_SERIES} a layout may chart',
+                          source=REQUEST_SOURCE, key='charts')
+    problem = over_budget(count + members, config.server.buffer, config.server.memory)
+    if problem is not None:
+        raise ConfigError(problem, source=REQUEST_SOURCE, key='charts')
+    check_series_ids(result, REQUEST_SOURCE)
+    return result
