@@ -29,6 +29,7 @@ otherwise leave its series waiting for good.
 """
 
 from collections.abc import Callable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -253,16 +254,19 @@ class TopicState:
         return [again, *([Conflict(self.conflict)] if self.conflict else [])]
 
 
-def plan_topics(config: Config, resolve: Resolve = message_class) -> dict[str, TopicState]:
+def plan_topics(config: Config, resolve: Resolve = message_class,
+                source: str | None = None) -> dict[str, TopicState]:
     """
     Group the series by topic and compile the topics whose type the YAML names.
 
     :param config: the loaded configuration.
     :param resolve: message type name -> class (tests may pass their own).
+    :param source: what errors name as their source, if not ``config.source``.
     :return: topic name -> its state, in the order the file first names each topic.
     :raise ConfigError: two series of a topic disagree on type or QoS; a named type is not
         installed, or a series' field does not fit it (naming the series' line and key).
     """
+    source = source or config.source
     topics: dict[str, TopicState] = {}
     for series in config.series:
         topic = topics.get(series.topic)
@@ -275,12 +279,12 @@ def plan_topics(config: Config, resolve: Resolve = message_class) -> dict[str, T
             raise ConfigError(
                 f"type '{series.type}' conflicts with '{first.type}' of {first.key} "
                 f'on the same topic {series.topic}',
-                source=config.source, line=series.line, key=f'{series.key}.type')
+                source=source, line=series.line, key=f'{series.key}.type')
         if series.qos != 'auto' and topic.qos not in ('auto', series.qos):
             raise ConfigError(
                 f"qos '{series.qos}' conflicts with '{topic.qos}' on the same topic "
                 f'{series.topic} (one subscription per topic)',
-                source=config.source, line=series.line, key=f'{series.key}.qos')
+                source=source, line=series.line, key=f'{series.key}.qos')
         topic.series += (series,)
         topic.type_name = topic.type_name or series.type
         topic.qos = series.qos if series.qos != 'auto' else topic.qos
@@ -288,7 +292,7 @@ def plan_topics(config: Config, resolve: Resolve = message_class) -> dict[str, T
     for topic in topics.values():
         topic.depth = topic.depth or AUTO_DEPTH  # no series gave one: sized for the drain loop
         if topic.type_name:
-            _compile_typed(topic, config.source)
+            _compile_typed(topic, source)
     return topics
 
 
@@ -300,6 +304,11 @@ def _compile_typed(topic: TopicState, source: str) -> None:
         series = next(s for s in topic.series if s.type)
         raise ConfigError(str(error), source=source, line=series.line,
                           key=f'{series.key}.type') from None
+    topic.compile(msg_class, topic.series, _checked_paths(topic, msg_class, source))
+
+
+def _checked_paths(topic: TopicState, msg_class: MessageClass, source: str) -> list[FieldPath]:
+    """Check every series' path against the topic's type; the first that fails is an error."""
     checked = []
     for series in topic.series:
         try:
@@ -307,4 +316,75 @@ def _compile_typed(topic: TopicState, source: str) -> None:
         except FieldPathError as error:
             raise ConfigError(str(error), source=source, line=series.line,
                               key=f'{series.key}.field') from None
-    topic.compile(msg_class, topic.series, checked)
+    return checked
+
+
+@dataclass(frozen=True)
+class Replan:
+    """What the node does when the charts change at run time (:func:`replan_topics`)."""
+
+    topics: dict[str, TopicState]  # the topics from now on, in the order series name them
+    dropped: tuple[str, ...]  # no series reads them any more, or they start over: unsubscribe
+    rewritten: tuple[str, ...]  # subscribed, their series changed: a new writer, same subscription
+    started: tuple[str, ...]  # new, or starting over: do what TopicState.start says
+
+
+def _subscription_key(topic: TopicState) -> tuple:
+    """Return what the subscription depends on: a change of it makes the topic start over."""
+    return topic.type_name if topic.msg_class is not None else None, topic.qos, topic.depth
+
+
+def _readers_key(series: tuple[SeriesConfig, ...]) -> list[tuple]:
+    """Return what a topic's writer and subscription depend on, series by series."""
+    return [(s.id, s.field, s.stamp, s.scale, s.offset, s.type, s.qos, s.depth) for s in series]
+
+
+def replan_topics(old: Mapping[str, TopicState], config: Config,
+                  graph_types: Mapping[str, str], *, source: str,
+                  resolve: Resolve = message_class) -> Replan:
+    """
+    Plan the topics of a changed configuration from those in force; check before anything is done.
+
+    A topic whose series did not change keeps its state; one whose series changed keeps its
+    subscription and what the graph taught it (type, QoS, conflict) and gets a new writer, unless
+    its type, QoS or depth changed, when it starts over; a new topic starts as at start-up.
+
+    :param old: the topics in force (their states are reused, not changed).
+    :param config: the new configuration.
+    :param graph_types: topic -> the one type its publishers send, as the graph lists it now:
+        paths on such a topic are checked against it here rather than shown as a status later.
+    :param source: what errors name as their source (the request).
+    :param resolve: message type name -> class.
+    :raise ConfigError: a path does not fit the topic's type (naming the series' key), or what
+        :func:`plan_topics` refuses.
+    """
+    topics = plan_topics(config, resolve, source)
+    dropped, rewritten, started = [], [], []
+    for name, topic in topics.items():
+        before = old.get(name)
+        if before is not None and _readers_key(before.series) == _readers_key(topic.series):
+            topics[name] = before
+            continue
+        known = before.type_name if before is not None and before.msg_class else None
+        known = known or topic.type_name or graph_types.get(name)
+        if known is not None and topic.msg_class is None:
+            try:
+                msg_class = resolve(known)
+            except MessageTypeError:
+                msg_class = None  # the graph's type is not installed here: a status, later
+            if msg_class is not None:
+                checked = _checked_paths(topic, msg_class, source)
+                if before is not None and before.msg_class is not None:
+                    topic.type_name = known
+                    topic.compile(msg_class, topic.series, checked)
+        if before is None:
+            started.append(name)
+        elif _subscription_key(before) != _subscription_key(topic):
+            dropped.append(name)
+            started.append(name)
+        elif before.subscribed is not None:
+            topic.waiting, topic.subscribed = False, before.subscribed
+            topic.conflict = before.conflict
+            rewritten.append(name)
+    dropped += [name for name in old if name not in topics]
+    return Replan(topics, tuple(dropped), tuple(rewritten), tuple(started))

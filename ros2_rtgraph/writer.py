@@ -37,6 +37,7 @@ from ros2_rtgraph.msgtypes import has_header
 from ros2_rtgraph.msgtypes import HEADER_STAMP
 from ros2_rtgraph.pathsyntax import literal_text
 from ros2_rtgraph.rawdecode import compile_decoder
+from ros2_rtgraph.rawdecode import Decoder
 from ros2_rtgraph.rawdecode import RawDecodeError
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import SeriesStats
@@ -134,6 +135,31 @@ class TopicWriter:
         """
         msg_class = topic.msg_class
         assert msg_class is not None, f'{topic.name} is not compiled'
+        #: The topic's message class as rclpy takes it (subscriptions, takes, deserializing).
+        self.msg_type = cast(type, msg_class)
+        self._serialized = serialized
+        self._decoder: Decoder | None = None
+        self._store = store
+        self._stats = stats
+        self._members = members
+        self._clock = clock
+        self._deserialize = deserialize
+        self.recompile(topic)
+        #: Whether :meth:`write` takes serialized bytes (subscribe with ``raw=writer.raw``).
+        #: Fixed at construction: the subscription is made with it.
+        self.raw = self._decoder is not None
+
+    def recompile(self, topic: TopicState) -> None:
+        """
+        Take the topic's readers anew (its series changed at run time), on the writer's thread.
+
+        Same type, same subscription: what :attr:`raw` said stays true; with a path the decoder
+        cannot read, bytes are deserialized. The plans start over (modifiers' state included);
+        slices keep their members (the layout knows them).
+        """
+        msg_class = topic.msg_class
+        assert msg_class is not None, f'{topic.name} is not compiled'
+        stats = self._stats
         paths = list(topic.paths)
         column = {path.text: i for i, path in enumerate(paths)}
         header = has_header(msg_class)
@@ -144,18 +170,9 @@ class TopicWriter:
         self._header = any(plan.stamped for plan in self._plans)
         self._extractor = TopicExtractor(msg_class, paths, HEADER_STAMP if self._header else ())
         sources = self._extractor.sources
-        self._decoder = compile_decoder(msg_class, sources) if serialized else None
-        #: The topic's message class as rclpy takes it (subscriptions, takes, deserializing).
-        self.msg_type = cast(type, msg_class)
-        #: Whether :meth:`write` takes serialized bytes (subscribe with ``raw=writer.raw``).
-        self.raw = self._decoder is not None
+        self._decoder = compile_decoder(msg_class, sources) if self._serialized else None
         self._stamp_slots = (sources.index(HEADER_STAMP[0]), sources.index(HEADER_STAMP[1])) if (
             self._header) else (0, 0)
-        self._store = store
-        self._stats = stats
-        self._members = members
-        self._clock = clock
-        self._deserialize = deserialize
 
     def callback(self) -> Callable[[Any], None]:
         """Return a message callback for the standard executor: one message a batch."""
@@ -195,11 +212,12 @@ class TopicWriter:
         return [row(msg) for msg, _ in taken]
 
     def _row_from_bytes(self, data: bytes) -> Sequence:
-        assert self._decoder is not None
-        try:
-            return self._extractor.complete(self._decoder(data))
-        except RawDecodeError:
-            return self._extractor.row(self._deserialize(data, self.msg_type))
+        if self._decoder is not None:
+            try:
+                return self._extractor.complete(self._decoder(data))
+            except RawDecodeError:
+                pass
+        return self._extractor.row(self._deserialize(data, self.msg_type))
 
     def _receive_times(self, taken: Taken) -> list[float]:
         """

@@ -19,6 +19,7 @@ from ros2_rtgraph.topics import Conflict
 from ros2_rtgraph.topics import Fail
 from ros2_rtgraph.topics import plan_topics
 from ros2_rtgraph.topics import Publisher
+from ros2_rtgraph.topics import replan_topics
 from ros2_rtgraph.topics import Subscribe
 from ros2_rtgraph.topics import TopicState
 from ros2_rtgraph.topics import UNMATCHED_CHECKS
@@ -247,3 +248,74 @@ def test_an_unknown_named_type_is_a_config_error_at_its_type_key():
         plan_topics(config)
     assert caught.value.key == 'charts[0].series[0].type'
     assert 'nope_msgs' in caught.value.message
+
+
+# --- charts changed at run time ---------------------------------------------------------------
+
+def _config(*series: str):
+    """Return a configuration of one chart with these series entries (flow YAML)."""
+    return parse_config(f"charts: [{{title: T, series: [{', '.join(series)}]}}]", '<test>')
+
+
+def _running(*series: str) -> dict[str, TopicState]:
+    """Plan ``series`` and let the graph subscribe every topic with a Float64 publisher."""
+    topics = plan_topics(_config(*series))
+    for state in topics.values():
+        state.on_graph([publisher(qos=BEST_EFFORT)])
+    return topics
+
+
+def test_a_topic_whose_series_stay_keeps_its_state_and_new_topics_start():
+    old = _running('/a.data')
+    replan = replan_topics(old, _config('/a.data', '/b.data'), {}, source='req')
+    assert replan.topics['/a'] is old['/a']
+    assert (replan.dropped, replan.rewritten, replan.started) == ((), (), ('/b',))
+    assert replan.topics['/b'].waiting
+
+
+def test_a_topic_no_series_reads_any_more_is_dropped():
+    old = _running('/a.data', '/b.data')
+    replan = replan_topics(old, _config('/a.data'), {}, source='req')
+    assert (replan.dropped, replan.rewritten, replan.started) == (('/b',), (), ())
+    assert list(replan.topics) == ['/a']
+
+
+def test_a_subscribed_topic_with_another_series_keeps_subscription_and_type():
+    old = _running('/a.data')
+    config = _config('/a.data', '{topic: /a, field: data, scale: 2}')
+    replan = replan_topics(old, config, {}, source='req')
+    state = replan.topics['/a']
+    assert (replan.dropped, replan.rewritten, replan.started) == ((), ('/a',), ())
+    assert state is not old['/a'] and not state.waiting
+    assert (state.subscribed, state.type_name) == (BEST_EFFORT, FLOAT64)
+    assert [s.id for s in state.readers] == ['s0', 's1'] and state.msg_class is not None
+    assert state.on_graph([publisher(qos=BEST_EFFORT)]) == []  # nothing to do: as before
+
+
+@pytest.mark.parametrize('change', [
+    '{topic: /a, field: data, qos: reliable}', '{topic: /a, field: data, depth: 7}',
+    f'{{topic: /a, field: data, type: {INT32}}}'])
+def test_a_topic_whose_subscription_must_change_starts_over(change):
+    old = _running('/a.data')
+    replan = replan_topics(old, _config(change), {}, source='req')
+    assert (replan.dropped, replan.rewritten, replan.started) == (('/a',), (), ('/a',))
+
+
+@pytest.mark.parametrize('graph_types, old_series', [
+    ({}, '/a.data'),  # the subscription knows the type
+    ({'/b': FLOAT64}, '/a.data'),  # a topic not charted yet: the graph knows it
+])
+def test_a_path_that_does_not_fit_the_known_type_is_refused_naming_its_key(
+        graph_types, old_series):
+    old = _running(old_series)
+    topic_name = '/b' if graph_types else '/a'
+    config = _config(old_series, f'{{topic: {topic_name}, field: dta}}')
+    with pytest.raises(ConfigError) as caught:
+        replan_topics(old, config, graph_types, source='request body')
+    assert str(caught.value).startswith(
+        "request body:1: charts[0].series[1].field: 'dta': std_msgs/msg/Float64 has no field")
+
+
+def test_a_type_the_graph_names_but_that_is_not_installed_is_left_for_later():
+    replan = replan_topics({}, _config('/b.x'), {'/b': 'nope_msgs/msg/Nothing'}, source='req')
+    assert replan.started == ('/b',) and replan.topics['/b'].waiting
