@@ -28,6 +28,7 @@ import math
 import threading
 import time
 from typing import Any
+from typing import Protocol
 
 from rclpy.callback_groups import CallbackGroup
 from rclpy.executors import Executor
@@ -36,7 +37,7 @@ from rclpy.subscription import Subscription
 
 from ros2_rtgraph.cadence import next_take
 from ros2_rtgraph.rosdistro import WaitSet
-from ros2_rtgraph.writer import TopicWriter
+from ros2_rtgraph.writer import Taken
 
 #: Graph checks between two looks at the executor's nodes for entities made since (the node's
 #: own subscriptions are seen at once): a look costs more than a check.
@@ -92,6 +93,15 @@ def never_called(msg: Any) -> None:
     raise AssertionError('a drained subscription was executed')  # pragma: no cover
 
 
+class BatchWriter(Protocol):
+    """What takes a drained subscription's batches: a TopicWriter, or a probe's counter."""
+
+    msg_type: type  # the subscription's message class
+    raw: bool  # takes serialized messages
+
+    def write(self, taken: Taken) -> None: ...
+
+
 class TopicIngest:
     """
     One drained subscription: take its ready messages and hand them to its writer.
@@ -99,7 +109,7 @@ class TopicIngest:
     Built by the node when it subscribes; :class:`DrainLoop` calls :meth:`drain`.
     """
 
-    def __init__(self, subscription: Any, writer: TopicWriter):
+    def __init__(self, subscription: Any, writer: BatchWriter):
         """
         Drain ``subscription`` (created with ``raw=writer.raw``) into ``writer``.
 
@@ -268,6 +278,7 @@ class DrainLoop:
         if timeout > 0 and time.monotonic() >= deadline:
             return []  # timed out: nothing was ready (what is ready now stays so till the next)
         if plan.executor_ready(wait_set, waitables=waitables):
+            plan.hand_over_guards(wait_set)
             # Twice: the executor keeps the generator of its last wait, and a call that resumes
             # it only finishes it; the next one waits (0 s) and runs a callback.
             self._executor.spin_once(timeout_sec=0)
@@ -291,10 +302,11 @@ class _WaitPlan:
     services: tuple
     waitables: tuple  # rclpy Waitables (QoS event handlers), which add themselves
     wake: Any  # the loop's own guard condition handle, the last of ``guards``
+    node_guards: dict[int, GuardCondition]  # the nodes' guard conditions, by handle pointer
 
     @classmethod
     def empty(cls) -> '_WaitPlan':
-        return cls({}, (), (), (), (), (), (), (), None)
+        return cls({}, (), (), (), (), (), (), (), None, {})
 
     @classmethod
     def of(cls, drained: list[TopicIngest], executor: Executor, wake: GuardCondition
@@ -306,10 +318,12 @@ class _WaitPlan:
         clients: list[Any] = []
         services: list[Any] = []
         waitables: list[Any] = []
+        node_guards: dict[int, GuardCondition] = {}
         for node in executor.get_nodes():
             subscriptions += [s.handle for s in node.subscriptions
                               if s.handle.pointer not in sinks]
             guards += [g.handle for g in node.guards]
+            node_guards.update((g.handle.pointer, g) for g in node.guards)
             timers += [t.handle for t in node.timers]
             clients += [c.handle for c in node.clients]
             services += [s.handle for s in node.services]
@@ -317,7 +331,7 @@ class _WaitPlan:
         guards.append(wake.handle)
         return cls(sinks, tuple(sink.handle for sink in drained), tuple(subscriptions),
                    tuple(guards), tuple(timers), tuple(clients), tuple(services),
-                   tuple(waitables), wake.handle)
+                   tuple(waitables), wake.handle, node_guards)
 
     def wait_set(self, wait_set_type: Any, context: Any) -> Any:
         """Return a wait set sized for all of it."""
@@ -349,6 +363,18 @@ class _WaitPlan:
         if waitables:
             for waitable in self.waitables:
                 waitable.add_to_wait_set(wait_set)
+
+    def hand_over_guards(self, wait_set: Any) -> None:
+        """
+        Trigger again the nodes' guard conditions this wait found triggered.
+
+        A wait takes a guard condition's trigger; the executor's own wait must find it too, or
+        it never runs the callback (rclpy's executor triggers again those it did not handle).
+        """
+        for pointer in wait_set.get_ready_entities('guard_condition'):
+            guard = self.node_guards.get(pointer)
+            if guard is not None:
+                guard.trigger()
 
     def executor_ready(self, wait_set: Any, waitables: bool) -> bool:
         """
