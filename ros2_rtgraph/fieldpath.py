@@ -35,7 +35,8 @@ from ros2_rtgraph.pathsyntax import parse_steps
 from ros2_rtgraph.pathsyntax import Segment
 from ros2_rtgraph.pathsyntax import Step
 
-_NUMERIC = frozenset({
+#: The field types that chart as they are (booleans as 0 and 1).
+NUMERIC_TYPES = frozenset({
     'boolean', 'octet', 'float', 'double', 'long double', 'char', 'byte',
     'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64',
 })
@@ -211,7 +212,7 @@ def _check_literal(fail: Callable[[tuple[int, int], str], FieldPathError],
                    span: tuple[int, int], leaf: str, value: Literal, what: str) -> None:
     """Refuse a comparison of text with a number, or of a number with text."""
     text = is_string(leaf)
-    if not text and leaf not in _NUMERIC:
+    if not text and leaf not in NUMERIC_TYPES:
         raise fail(span, f'{what} holds {leaf}: only numbers, bools and text can be compared')
     if text and not isinstance(value, str):
         raise fail(span, f'{what} is text ({leaf}): compare it with a quoted string, e.g. '
@@ -348,6 +349,6 @@ def _check_leaf(walk: _Walk, span: tuple[int, int]) -> None:
         kind = 'an array' if isinstance(split, ArrayType) else 'a sequence'
         raise walk.fail(span, f"{walk.shown} is {kind}; pick one element, e.g. '{path}[0]', "
                               f"or chart each with '{path}[:]'")
-    if walk.shown not in _NUMERIC and not is_string(walk.shown):
+    if walk.shown not in NUMERIC_TYPES and not is_string(walk.shown):
         raise walk.fail(span, f'{walk.shown} is not a number (only numeric and boolean fields '
                               'can be charted)')

@@ -16,12 +16,24 @@ that the executor runs per message. With ``drain=True`` (what ``rtgraph`` uses, 
 group the executor never takes from, and :class:`ros2_rtgraph.ingest.DrainLoop` takes their
 messages in batches on the spinning thread, serialized where :mod:`ros2_rtgraph.rawdecode`
 can read the fields straight from the bytes; their QoS event handlers stay with the executor.
+
+The page explores through it (from the web threads, each request run on the spinning thread,
+woken by a guard condition: :meth:`GraphNode.call`): :meth:`GraphNode.edit` changes the charts
+(the rings keep one writer; :func:`ros2_rtgraph.topics.replan_topics` says which subscriptions
+stay, get a new writer, go or come), :meth:`GraphNode.graph_topics` lists the graph, and
+:meth:`GraphNode.probe` measures a topic with a temporary subscription, dropped once the page
+stops asking.
 """
 
+from collections.abc import Callable
+from concurrent.futures import Future
 import dataclasses
 from dataclasses import dataclass
+import threading
+import time
 from typing import Any
 from typing import cast
+from typing import TypeVar
 
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.clock import Clock
@@ -44,10 +56,23 @@ from ros2_rtgraph.config import ConfigError
 from ros2_rtgraph.config import default_config_path
 from ros2_rtgraph.config import load_config
 from ros2_rtgraph.config import SeriesConfig
+from ros2_rtgraph.editing import REQUEST_SOURCE
+from ros2_rtgraph.fieldtree import field_tree
+from ros2_rtgraph.fieldtree import name_sequences
+from ros2_rtgraph.graphview import ProbeError
+from ros2_rtgraph.graphview import ProbeWriter
+from ros2_rtgraph.graphview import sequence_names
+from ros2_rtgraph.graphview import topic_entry
 from ros2_rtgraph.ingest import DrainedGroup
 from ros2_rtgraph.ingest import never_called
 from ros2_rtgraph.ingest import TopicIngest
 from ros2_rtgraph.layout import Layout
+from ros2_rtgraph.msgtypes import message_class
+from ros2_rtgraph.msgtypes import MessageClass
+from ros2_rtgraph.msgtypes import MessageTypeError
+from ros2_rtgraph.msgtypes import type_name
+from ros2_rtgraph.qos import AUTO_DEPTH
+from ros2_rtgraph.qos import choose_qos
 from ros2_rtgraph.qos import Qos
 from ros2_rtgraph.rosdistro import DRAIN_INGEST
 from ros2_rtgraph.rosdistro import MATCHED_COUNT
@@ -59,12 +84,27 @@ from ros2_rtgraph.topics import Fail
 from ros2_rtgraph.topics import GRAPH_CHECK_PERIOD
 from ros2_rtgraph.topics import plan_topics
 from ros2_rtgraph.topics import Publisher
+from ros2_rtgraph.topics import replan_topics
 from ros2_rtgraph.topics import Subscribe
 from ros2_rtgraph.topics import TopicState
 from ros2_rtgraph.writer import TopicWriter
 
 #: Where parameter errors say they come from (there is no file line for them).
 PARAMETER_SOURCE = 'node parameters'
+#: Topics probed at once (each is a subscription of its own while its row is open).
+MAX_PROBES = 8
+#: Seconds a probe lives after the page last asked about it.
+PROBE_IDLE = 5.0
+_T = TypeVar('_T')
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """A temporary subscription that measures a topic for the page (GraphNode.probe)."""
+
+    subscription: Subscription
+    writer: ProbeWriter
+    msg_class: MessageClass
 INGEST_CHOICES = ('drain', 'executor')
 
 
@@ -156,9 +196,15 @@ class GraphNode(Node):
         self.stats = self.layout.stats
         self._topics = plan_topics(self.config)
         self._subscribed: dict[str, Subscription] = {}
+        self._writers: dict[str, TopicWriter] = {}
         self._drained: dict[str, TopicIngest] = {}
         self._drain_group = DrainedGroup()
         self._logged: set[str] = set()
+        # What web threads asked for, run on the spinning thread (call()).
+        self._calls: list[tuple[Callable[[], Any], Future]] = []
+        self._calls_lock = threading.Lock()
+        self._calls_guard = self.create_guard_condition(self._run_calls)
+        self._probes: dict[str, _Probe] = {}
         for topic in self._topics.values():
             self._apply(topic, topic.start())
         self.check_graph()
@@ -185,12 +231,136 @@ class GraphNode(Node):
             given[parameter.name] = declared.value
         return given
 
+    def call(self, work: Callable[[], _T]) -> 'Future[_T]':
+        """
+        Run ``work`` on the node's thread, which owns the subscriptions and writes the rings.
+
+        Any thread may call; the future is done with what ``work`` returned or raised (a failure
+        ends no thread). Work cancelled before it ran never runs.
+        """
+        future: Future[_T] = Future()
+        with self._calls_lock:
+            self._calls.append((work, future))
+        self._calls_guard.trigger()
+        return future
+
+    def _run_calls(self) -> None:
+        with self._calls_lock:
+            calls, self._calls = self._calls, []
+        for work, future in calls:
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = work()
+            except Exception as error:  # noqa: BLE001 (the asking thread gets it)
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+    def edit(self, change: Callable[[Config], Config]) -> 'Future[Config]':
+        """
+        Change the charts; the node's thread applies it (:meth:`call`), as it writes the rings.
+
+        :param change: the configuration in force -> the next one (:mod:`ros2_rtgraph.editing`);
+            may raise ConfigError or ChartNotFoundError.
+        :return: done with the configuration in force after it, or the error (ConfigError when
+            a path does not fit its topic's type, too): nothing changed then.
+        """
+        def apply() -> Config:
+            config = change(self.config)
+            self._replan(config)
+            return config
+
+        return self.call(apply)
+
+    def graph_topics(self) -> list[dict]:
+        """Return every topic of the graph for the page's browser (node thread: :meth:`call`)."""
+        return [
+            topic_entry(name, types,
+                        [_publisher(p).qos for p in self.get_publishers_info_by_topic(name)],
+                        self.count_subscribers(name), name in self._topics)
+            for name, types in sorted(self.get_topic_names_and_types())]
+
+    def probe(self, name: str) -> dict:
+        """
+        Measure a topic while the page asks (node thread: :meth:`call`).
+
+        The first call subscribes (best effort unless every publisher is reliable: as the charts
+        do); the subscription goes :data:`PROBE_IDLE` seconds after the last call.
+
+        :return: ``{'type', 'rate', 'messages', 'names'}``: the rate in Hz over the last
+            seconds, and what the string sequences of the newest message hold (name lookups).
+        :raise ProbeError: no single type has publishers, or :data:`MAX_PROBES` are running.
+        """
+        probe = self._probes.get(name) or self._start_probe(name)
+        writer = probe.writer
+        writer.polled = time.monotonic()
+        names: dict[str, list[str]] = {}
+        paths = name_sequences(field_tree(probe.msg_class))
+        if writer.last is not None and paths:
+            names = sequence_names(deserialize_message(writer.last, writer.msg_type), paths)
+        return {'type': type_name(probe.msg_class), 'rate': round(writer.rate(), 2),
+                'messages': writer.messages, 'names': names}
+
+    def _start_probe(self, name: str) -> _Probe:
+        if len(self._probes) >= MAX_PROBES:
+            raise ProbeError(f'{MAX_PROBES} topics are probed already: close one')
+        infos = self.get_publishers_info_by_topic(name)
+        types = sorted({info.topic_type for info in infos})
+        if len(types) != 1:
+            raise ProbeError(f'{name} has no publisher' if not types else
+                             f"{name} has types {', '.join(types)}")
+        try:
+            msg_class = message_class(types[0])
+        except MessageTypeError as error:
+            raise ProbeError(str(error)) from None
+        msg_type = cast(type, msg_class)
+        writer = ProbeWriter(msg_type)
+        qos = _profile(choose_qos([_publisher(i).qos for i in infos], 'auto'), AUTO_DEPTH)
+        if self.drains:
+            subscription = self.create_subscription(
+                msg_type, name, never_called, qos, callback_group=self._drain_group, raw=True)
+            self._drained[f'probe {name}'] = TopicIngest(subscription, writer)
+            self.drain_version += 1
+        else:
+            subscription = self.create_subscription(
+                msg_type, name, lambda data: writer.write([(data, {})]), qos, raw=True)
+        probe = self._probes[name] = _Probe(subscription, writer, msg_class)
+        return probe
+
+    def _drop_idle_probes(self) -> None:
+        now = time.monotonic()
+        for name, probe in list(self._probes.items()):
+            if now - probe.writer.polled > PROBE_IDLE:
+                del self._probes[name]
+                if self._drained.pop(f'probe {name}', None) is not None:
+                    self.drain_version += 1
+                self.destroy_subscription(probe.subscription)
+
+    def _replan(self, config: Config) -> None:
+        """Show ``config`` and make the subscriptions follow; raise before changing anything."""
+        graph_types = {name: types[0] for name, types in self.get_topic_names_and_types()
+                       if len(types) == 1}
+        replan = replan_topics(self._topics, config, graph_types, source=REQUEST_SOURCE)
+        self.config = config
+        self.layout.replace(config)  # rings and stats of new series before a writer has them
+        for name in replan.dropped:
+            if name in self._subscribed:
+                self._unsubscribe(name)
+        self._topics = replan.topics
+        for name in replan.rewritten:
+            self._writers[name].recompile(self._topics[name])
+        for name in replan.started:
+            self._apply(self._topics[name], self._topics[name].start())
+        self.check_graph()
+
     def drained_topics(self) -> list[TopicIngest]:
         """Return the subscriptions a drain loop serves (empty unless ``drains``)."""
         return list(self._drained.values())
 
     def check_graph(self) -> None:
         """Show the planner what the graph lists for each topic, and do what it says."""
+        self._drop_idle_probes()
         for topic in self._topics.values():
             if not (topic.waiting or topic.subscribed):
                 continue  # no series' path fits its type: nothing will ever be subscribed
@@ -215,7 +385,7 @@ class GraphNode(Node):
     def _subscribe(self, topic: TopicState, action: Subscribe) -> None:
         """Subscribe (again) with the action's QoS; its readers wait for a first sample."""
         if topic.name in self._subscribed:
-            self._unsubscribe(topic)
+            self._unsubscribe(topic.name)
         for series in topic.readers:
             stats = self.stats.series[series.id]
             stats.state, stats.reason = 'waiting', ''
@@ -238,16 +408,18 @@ class GraphNode(Node):
             subscription = self.create_subscription(
                 writer.msg_type, topic.name, writer.callback(), qos, event_callbacks=events)
         self._subscribed[topic.name] = subscription
+        self._writers[topic.name] = writer
         self.get_logger().info(
             f'subscribed {topic.name} ({topic.type_name}, {action.qos.describe()}) '
             f'for {len(topic.readers)} series')
         if action.why:
             self.get_logger().info(f'{topic.name}: {action.why}')
 
-    def _unsubscribe(self, topic: TopicState) -> None:
-        if self._drained.pop(topic.name, None) is not None:
+    def _unsubscribe(self, name: str) -> None:
+        if self._drained.pop(name, None) is not None:
             self.drain_version += 1
-        self.destroy_subscription(self._subscribed.pop(topic.name))
+        del self._writers[name]
+        self.destroy_subscription(self._subscribed.pop(name))
 
     def _fail(self, series: tuple[SeriesConfig, ...], why: str) -> None:
         """Show a problem as the series' status (its first line) and log it once (all of it)."""
