@@ -208,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             kept = _choose_token(node, server_config.token)
             clock = node.get_clock()
             site = build_site(node.layout, token=kept.token, stop_event=stop,
-                              clock=lambda: clock_seconds(clock), log=node.get_logger().info)
+                              clock=lambda: clock_seconds(clock), log=node.get_logger().info,
+                              explorer=node)
             cleanup.callback(site.stop)  # sets the stop event, frees the port, joins the pump
             site.start()
             _announce(node, server_config.host, site.port, kept)

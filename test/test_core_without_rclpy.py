@@ -28,6 +28,10 @@ CORE_MODULES = [
     'ros2_rtgraph.frames',
     'ros2_rtgraph.stats',
     'ros2_rtgraph.layout',
+    'ros2_rtgraph.editing',
+    'ros2_rtgraph.layoutfile',
+    'ros2_rtgraph.fieldtree',
+    'ros2_rtgraph.graphview',
     'ros2_rtgraph.qos',
     'ros2_rtgraph.topics',
     'ros2_rtgraph.writer',
@@ -45,6 +49,8 @@ CORE_MODULES = [
     'ros2_rtgraph.web.connections',
     'ros2_rtgraph.web.server',
     'ros2_rtgraph.web.site',
+    'ros2_rtgraph.web.explore',
+    'ros2_rtgraph.web.responses',
 ]
 
 

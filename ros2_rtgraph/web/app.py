@@ -15,7 +15,9 @@ Hardening, in request order: a query string that is not well-formed UTF-8 gets 4
 :mod:`.auth`) and 429 to an address that guessed wrong too often (:mod:`.throttle`);
 ``/stream`` beyond ``server.max_clients``, and a CSV download beyond
 :data:`~ros2_rtgraph.budget.MAX_EXPORTS`, get 503 with ``Retry-After``. Every response
-carries :data:`SECURITY_HEADERS`. All routes are GET (and HEAD): the bridge is read-only.
+carries :data:`SECURITY_HEADERS`. All routes are GET (and HEAD), but the changes of the charts
+(:mod:`.explore`: POST, PATCH, DELETE, with a header of their own); OPTIONS is refused, so no
+other origin's page gets through a CORS preflight. The robot is only ever read.
 
 The log gets one line when a ``/stream`` client connects and one when it goes away (address,
 short user agent, duration), through the ``log`` callable (the node's ROS logger in
@@ -24,7 +26,6 @@ short user agent, duration), through the ``log`` callable (the node's ROS logger
 
 from collections.abc import Callable
 from dataclasses import dataclass
-import json
 import logging
 import math
 import socket
@@ -45,6 +46,7 @@ import xstatic.pkg.rickshaw
 from ros2_rtgraph.budget import MAX_EXPORTS
 from ros2_rtgraph.hosts import LocalHosts
 from ros2_rtgraph.layout import Layout
+from ros2_rtgraph.layoutfile import config_yaml
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.web.auth import cookie_name
 from ros2_rtgraph.web.auth import host_refusal
@@ -52,10 +54,15 @@ from ros2_rtgraph.web.auth import token_matches
 from ros2_rtgraph.web.auth import TOKEN_PARAMETER
 from ros2_rtgraph.web.auth import unauthorized_page
 from ros2_rtgraph.web.broadcast import FramePump
+from ros2_rtgraph.web.explore import bp as explore_bp
+from ros2_rtgraph.web.explore import CHANGE_METHODS
+from ros2_rtgraph.web.explore import Explorer
+from ros2_rtgraph.web.explore import MAX_BODY_BYTES
 from ros2_rtgraph.web.export import csv_chunks
 from ros2_rtgraph.web.limits import query_string_problem
 from ros2_rtgraph.web.limits import StreamLimit
 from ros2_rtgraph.web.logtext import client_name
+from ros2_rtgraph.web.responses import json_response
 from ros2_rtgraph.web.stream import HEARTBEAT_SECONDS
 from ros2_rtgraph.web.stream import parse_event_id
 from ros2_rtgraph.web.stream import stream_events
@@ -99,10 +106,12 @@ class AppState:
     log: Callable[[str], object]  # info lines: stream clients coming and going
     hosts: LocalHosts  # the Host headers served without a token
     guesses: GuessThrottle  # token checks per client address
+    explorer: Explorer | None  # the node, for the topic browser and changes of the charts
 
 
 def create_app(layout: Layout, pump: FramePump, *, heartbeat: float = HEARTBEAT_SECONDS,
-               token: str | None = None, log: Callable[[str], object] | None = None) -> Flask:
+               token: str | None = None, log: Callable[[str], object] | None = None,
+               explorer: Explorer | None = None) -> Flask:
     """
     Build the web app over the shared state; serve it with :class:`~.server.WebServer`.
 
@@ -115,11 +124,14 @@ def create_app(layout: Layout, pump: FramePump, *, heartbeat: float = HEARTBEAT_
         switches access control off.
     :param log: takes one info line per call, e.g. ``node.get_logger().info`` (what it returns
         is ignored: rclpy's returns a bool); default: this module's Python logger.
+    :param explorer: the node, which lists the graph and applies changes of the charts on its
+        thread; None: the routes that need it answer 403.
     :return: the Flask application.
     """
     app = Flask(__name__)
     # Flask reads FLASK_DEBUG from the environment; debug mode is never wanted here.
     app.debug = False
+    app.config['MAX_CONTENT_LENGTH'] = MAX_BODY_BYTES
     config = layout.config
     app.extensions[EXTENSION] = AppState(
         layout=layout, store=layout.store, pump=pump, heartbeat=heartbeat,
@@ -128,8 +140,9 @@ def create_app(layout: Layout, pump: FramePump, *, heartbeat: float = HEARTBEAT_
         log=log or logging.getLogger(__name__).info,
         hosts=LocalHosts.for_server(config.server.host, config.server.allowed_hosts,
                                     socket.gethostname()),
-        guesses=GuessThrottle())
+        guesses=GuessThrottle(), explorer=explorer)
     app.register_blueprint(bp)
+    app.register_blueprint(explore_bp)
     return app
 
 
@@ -137,33 +150,31 @@ def _state() -> AppState:
     return current_app.extensions[EXTENSION]
 
 
-def _json_response(body: object, status: int = 200) -> Response:
-    text = json.dumps(body, separators=(',', ':'), allow_nan=False)
-    return Response(text, status=status, mimetype='application/json')
-
-
 def _bad_request(message: str) -> Response:
-    return _json_response({'error': message}, status=400)
+    return json_response({'error': message}, status=400)
 
 
 def _busy(message: str) -> Response:
     """Answer a client over a cap: 503, to come back in :data:`RETRY_AFTER_SECONDS`."""
-    response = _json_response({'error': message}, 503)
+    response = json_response({'error': message}, 503)
     response.headers['Retry-After'] = str(RETRY_AFTER_SECONDS)
     return response
 
 
-#: The methods every route answers: the bridge is read-only.
+#: The methods every route answers.
 ALLOWED_METHODS = ('GET', 'HEAD')
+#: The routes that change the charts, which answer CHANGE_METHODS too.
+CHANGE_ENDPOINTS = frozenset({'explore.new_chart', 'explore.patch_chart', 'explore.delete_chart'})
 
 
 @bp.before_app_request
 def refuse_other_methods() -> Response | None:
     """Answer 405 to any other method, OPTIONS included (Flask would answer it 200)."""
-    if request.method in ALLOWED_METHODS:
+    if request.method in ALLOWED_METHODS or (
+            request.method in CHANGE_METHODS and request.endpoint in CHANGE_ENDPOINTS):
         return None
-    response = _json_response({'error': 'only GET and HEAD are allowed: the bridge is read-only'},
-                              405)
+    response = json_response({'error': 'only GET and HEAD are allowed here; the charts change '
+                                       'by POST, PATCH and DELETE of /api/charts'}, 405)
     response.headers['Allow'] = ', '.join(ALLOWED_METHODS)
     return response
 
@@ -226,7 +237,7 @@ def _unauthorized() -> Response:
 def _refusal(status: int, message: str) -> Response:
     """Answer a refused request: JSON for ``/api/*``, else plain text; never cached."""
     if request.path.startswith('/api/'):
-        response = _json_response({'error': message}, status)
+        response = json_response({'error': message}, status)
     else:
         response = Response(message + '\n', status=status, mimetype='text/plain')
     response.headers['Cache-Control'] = 'no-store'
@@ -305,9 +316,19 @@ def stream() -> Response:
 @bp.route('/api/config')
 def api_config() -> Response:
     """Describe the charts and series, as the ``meta`` event does (never cached: it changes)."""
-    response = _json_response(_state().layout.describe())
+    response = json_response(_state().layout.describe())
     response.headers['Cache-Control'] = 'no-store'
     return response
+
+
+@bp.route('/api/layout.yaml')
+def layout_yaml() -> Response:
+    """Download the charts in force as a YAML file ``rtgraph`` accepts (the token left out)."""
+    filename = time.strftime('rtgraph-layout-%Y%m%d-%H%M%S.yaml')
+    return Response(config_yaml(_state().layout.config), mimetype='application/yaml', headers={
+        'Content-Disposition': f'attachment; filename="{filename}"',
+        'Cache-Control': 'no-store',
+    })
 
 
 @bp.route('/api/export.csv')
@@ -365,7 +386,7 @@ def export_csv() -> Response:
 @bp.route('/healthz')
 def healthz() -> Response:
     """Answer liveness probes; reveals nothing about the robot."""
-    return _json_response({'status': 'ok'})
+    return json_response({'status': 'ok'})
 
 
 @bp.route('/vendor/d3/<path:filename>')

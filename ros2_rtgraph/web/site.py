@@ -25,6 +25,7 @@ from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.web.app import create_app
 from ros2_rtgraph.web.broadcast import FramePump
+from ros2_rtgraph.web.explore import Explorer
 from ros2_rtgraph.web.server import CLIENT_TIMEOUT
 from ros2_rtgraph.web.server import WebServer
 from ros2_rtgraph.web.stream import HEARTBEAT_SECONDS
@@ -88,7 +89,7 @@ class Site:
 def build_site(layout: Layout, *, token: str | None, stop_event: threading.Event,
                clock: Callable[[], float] = time.time,
                log: Callable[[str], object] | None = None, heartbeat: float = HEARTBEAT_SECONDS,
-               client_timeout: float = CLIENT_TIMEOUT) -> Site:
+               client_timeout: float = CLIENT_TIMEOUT, explorer: Explorer | None = None) -> Site:
     """
     Build the frame pump, the app and the server, and bind ``config.server.host`` and ``port``.
 
@@ -104,12 +105,14 @@ def build_site(layout: Layout, *, token: str | None, stop_event: threading.Event
     :param heartbeat: seconds between ``: ping`` comments on an idle stream.
     :param client_timeout: seconds a connection may take to send its request, and that its
         output may wait to be sent, before it is dropped.
+    :param explorer: the node, for the topic browser and changes of the charts (None: those
+        routes answer 403).
     :return: the site, bound but not started.
     :raise ServerBindError: the address is in use, not local, or not allowed.
     """
     server_config = layout.config.server
     pump = FramePump(layout, server_config, stop_event=stop_event, clock=clock)
-    app = create_app(layout, pump, heartbeat=heartbeat, token=token, log=log)
+    app = create_app(layout, pump, heartbeat=heartbeat, token=token, log=log, explorer=explorer)
     server = WebServer(app, server_config.host, server_config.port,
                        client_timeout=client_timeout, max_clients=server_config.max_clients)
     return Site(layout, pump, app, server, stop_event)
