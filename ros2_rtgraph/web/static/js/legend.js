@@ -82,18 +82,16 @@ class Legend {
     } else {
       if (typeof s.parent === 'string') item.classList.add('member');
       toggle.title = `${s.topic} ${s.field}: click to hide or show`;
-      toggle.setAttribute('aria-pressed', String(!s.hidden));
-      item.classList.toggle('disabled', Boolean(s.hidden));
       toggle.addEventListener('click', () => {
         const disabled = toggle.getAttribute('aria-pressed') === 'true';
-        toggle.setAttribute('aria-pressed', String(!disabled));
-        item.classList.toggle('disabled', disabled);
+        this.setHidden(s.id, disabled);
         this.onToggle(s.id, disabled);
       });
     }
     const entry = {
       item,
       group,
+      toggle,
       swatch,
       label: item.querySelector('.label'),
       stats: null,
@@ -105,7 +103,16 @@ class Legend {
       reason: item.querySelector('.reason'),
     };
     this.entries.set(s.id, entry);
+    this.setHidden(s.id, Boolean(s.hidden));
     return entry;
+  }
+
+  // Show a series' toggle as hidden or shown (the page calls it when the URL's view changes).
+  setHidden(id, hidden) {
+    const entry = this.entries.get(id);
+    if (entry === undefined || entry.group) return;
+    entry.toggle.setAttribute('aria-pressed', String(!hidden));
+    entry.item.classList.toggle('disabled', hidden);
   }
 
   setValue(id, value) {

@@ -8,12 +8,17 @@
 // per element) added series: the cards are changed in place, and every series that stays
 // keeps its points, its colour and whether it is hidden; nothing restarts or scrolls.
 //
-// Pause stops drawing only: events keep arriving and are kept, and resume draws them all.
+// Pause stops drawing only: events keep arriving and are kept, and resume draws them all. A
+// page opened paused draws each chart once, when its first samples come, and stops there.
 // The right edge of every chart is robot time now (clock.js), never the browser's clock nor
 // the newest sample: a series that stops slides left, and the charts keep moving (a tick
 // redraws them a few times a second) while nothing arrives. A chart whose samples are all
 // stamped on a clock of their own (a sensor's, a replayed bag's) is shifted by that clock's
 // distance from the robot's, as measured when its samples arrived.
+//
+// The viewer's window, hidden series, pause and the chart to scroll to are kept in the URL's
+// fragment (viewstate.js): read when the page opens and when the user edits the address,
+// written back (replaceState: no history entry, no reload, no hashchange) on every change.
 //
 // A read-only hook, window.rtgraph, reports what is held and drawn (used by the browser
 // tests and handy in the console).
@@ -24,6 +29,7 @@ import {updateCsvLink} from './csv.js';
 import {Legend} from './legend.js';
 import {SeriesData} from './series.js';
 import {StreamClient} from './stream.js';
+import {formatViewState, parseViewState, WHOLE_BUFFER} from './viewstate.js';
 
 // Seconds kept per series while a fixed window is shown, so that switching between the
 // 10/30/60 s windows shows a full chart at once.
@@ -57,12 +63,15 @@ const page = {
   layout: null,
   instance: undefined,
   store: new Map(), // series id -> SeriesData, for every series with a line
-  hidden: new Set(), // ids of the series the user hid
+  hidden: new Set(), // ids of the series the user hid, and ids from the URL still to come
   cards: [], // per chart index: {element, key, chart, legend, csv, ids (the series drawn)}
   cardOf: new Map(), // series id -> card, groups (templates) included
   seconds: 30, // the time window; null = everything held
+  defaultSeconds: 30, // the bridge's window (meta.window), shown until the user chooses
   windowChosen: false,
   paused: false,
+  chart: undefined, // index of the chart the URL scrolls to
+  scrollPending: false, // that chart is scrolled to once it is built
   dirty: new Set(),
   frameRequested: false,
   connectionLog: [],
@@ -76,6 +85,7 @@ const connectionBadge = document.getElementById('connection');
 const connectionNotice = document.getElementById('connection-notice');
 const windowSelect = document.getElementById('window-select');
 const pauseButton = document.getElementById('pause-button');
+const topBar = document.querySelector('.topbar');
 
 // What a card shows besides its series: a change of it builds the card again.
 function chartKey(chartMeta) {
@@ -117,6 +127,7 @@ function newCard(chartMeta, key, old) {
       else page.hidden.delete(id);
       chart.setDisabled(id, disabled);
       redraw(card);
+      saveView();
     });
   // Rickshaw sizes its SVG from the element once; follow the layout (rotation, resize).
   let resizeQueued = false;
@@ -164,8 +175,13 @@ function applyLayout(meta) {
     const s = seriesById.get(id);
     if (s === undefined || s.expand === true) page.store.delete(id);
   }
+  // A hidden id this layout lacks stays while a slice may still add it (a link made once the
+  // members had come): a template's members are `<template id>.<n>` (layout.py).
+  const memberPrefixes = meta.series.filter((s) => s.expand === true).map((s) => `${s.id}.`);
   for (const id of [...page.hidden]) {
-    if (!seriesById.has(id)) page.hidden.delete(id);
+    if (!seriesById.has(id) && !memberPrefixes.some((prefix) => id.startsWith(prefix))) {
+      page.hidden.delete(id);
+    }
   }
   page.cardOf.clear();
   showNote(meta.charts.length ? '' : 'The configuration has no charts.');
@@ -184,18 +200,39 @@ function applyLayout(meta) {
   page.cards = cards;
 }
 
-function chooseDefaultWindow(seconds) {
-  if (page.windowChosen || !(seconds > 0)) return;
-  const value = String(seconds);
+// Show a window (seconds, null: the whole buffer) in the selector, adding a choice it lacks.
+function showWindow(seconds) {
+  const value = seconds === null ? WHOLE_BUFFER : String(seconds);
   if (![...windowSelect.options].some((option) => option.value === value)) {
     const option = document.createElement('option');
     option.value = value;
     option.textContent = `${value} s`;
-    const later = [...windowSelect.options].find((o) => o.value === 'buffer' || Number(o.value) > seconds);
+    const later = [...windowSelect.options].find(
+      (o) => o.value === WHOLE_BUFFER || Number(o.value) > seconds);
     windowSelect.insertBefore(option, later);
   }
   windowSelect.value = value;
   setWindow(seconds);
+}
+
+function chooseDefaultWindow(seconds) {
+  if (seconds > 0) page.defaultSeconds = seconds;
+  if (!page.windowChosen) showWindow(page.defaultSeconds);
+}
+
+// The card of the URL's chart, scrolled to just below the sticky top bar (where the first
+// card sits), once it is built; an index the layout lacks is dropped.
+function scrollToChart() {
+  if (!page.scrollPending || page.layout === null) return;
+  page.scrollPending = false;
+  const card = page.cards[page.chart];
+  if (card === undefined) {
+    page.chart = undefined;
+    return;
+  }
+  const gap = parseFloat(getComputedStyle(chartsElement).paddingTop) || 0;
+  const top = card.element.getBoundingClientRect().top + window.scrollY;
+  window.scrollTo({top: top - topBar.getBoundingClientRect().height - gap, behavior: 'instant'});
 }
 
 function onMeta(meta) {
@@ -207,6 +244,8 @@ function onMeta(meta) {
     applyLayout(meta);
   }
   chooseDefaultWindow(meta.window);
+  scrollToChart();
+  saveView();
   // A restarted bridge numbers its samples from 1 again: resume ids from the old one mean
   // nothing to it. Ask for its snapshot; the points held here stay and are merged by time.
   const instance = meta.instance ?? null;
@@ -320,7 +359,7 @@ function tick() {
 }
 
 function scheduleFrame() {
-  if (page.frameRequested || page.paused || !page.dirty.size) return;
+  if (page.frameRequested || !page.dirty.size) return;
   page.frameRequested = true;
   requestAnimationFrame(drawFrame);
 }
@@ -330,10 +369,11 @@ function scheduleFrame() {
 // again), so under heavy load charts update less often instead of the page stuttering.
 function drawFrame() {
   page.frameRequested = false;
-  if (page.paused) return;
   const start = performance.now();
   for (const card of page.dirty) {
     page.dirty.delete(card);
+    // Paused: only a chart never drawn is, so a page opened paused shows what came first.
+    if (page.paused && card.chart.now !== undefined) continue;
     card.drawnMs = Date.now();
     if (card.chart.draw(page.store, page.seconds, edgeOf(card))) showValues(card);
     if (performance.now() - start > FRAME_BUDGET_MS) break;
@@ -380,11 +420,58 @@ function setPaused(paused) {
   }
 }
 
+// The view for viewstate.js: the window only once the user (or the URL) chose one.
+function currentView() {
+  return {
+    window: page.windowChosen ? page.seconds : undefined,
+    hide: [...page.hidden],
+    paused: page.paused,
+    chart: page.chart,
+  };
+}
+
+// Write the view into the URL's fragment, in place (see the top of this file).
+function saveView() {
+  const fragment = formatViewState(currentView());
+  const url = `${location.pathname}${location.search}${fragment ? `#${fragment}` : ''}`;
+  if (url !== `${location.pathname}${location.search}${location.hash}`) {
+    history.replaceState(history.state, '', url);
+  }
+}
+
+// Show the view a URL fragment describes; what it leaves out is the default view.
+function applyView(fragment) {
+  const view = parseViewState(fragment);
+  page.windowChosen = view.window !== undefined;
+  showWindow(page.windowChosen ? view.window : page.defaultSeconds);
+  page.hidden = new Set(view.hide);
+  for (const card of page.cards) {
+    for (const id of card.ids) {
+      card.chart.setDisabled(id, page.hidden.has(id));
+      card.legend.setHidden(id, page.hidden.has(id));
+    }
+    redraw(card);
+  }
+  setPaused(view.paused);
+  page.chart = view.chart;
+  page.scrollPending = view.chart !== undefined;
+  scrollToChart();
+}
+
 windowSelect.addEventListener('change', () => {
   page.windowChosen = true;
-  setWindow(windowSelect.value === 'buffer' ? null : Number(windowSelect.value));
+  setWindow(windowSelect.value === WHOLE_BUFFER ? null : Number(windowSelect.value));
+  saveView();
 });
-pauseButton.addEventListener('click', () => setPaused(!page.paused));
+pauseButton.addEventListener('click', () => {
+  setPaused(!page.paused);
+  saveView();
+});
+// The user edited the address or followed a link: no reload, the page takes the new view.
+window.addEventListener('hashchange', () => {
+  applyView(location.hash);
+  saveView();
+});
 
 const client = new StreamClient('stream', {
   meta: onMeta,
@@ -405,6 +492,7 @@ function describeState() {
     robotNow: page.clock.now(),
     paused: page.paused,
     seconds: page.seconds,
+    hidden: [...page.hidden],
     events: {...page.events},
     charts: page.cards.map((card) => ({
       title: card.title,
@@ -445,5 +533,7 @@ window.rtgraph = Object.freeze({
   },
 });
 
+applyView(location.hash);
+saveView();
 client.start();
 setInterval(tick, TICK_MS);
