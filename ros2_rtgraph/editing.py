@@ -10,11 +10,12 @@ configuration, or raise :class:`~ros2_rtgraph.config.ConfigError` and change not
 then makes the subscriptions follow (:mod:`ros2_rtgraph.node`) and the layout shows it.
 
 Every result is a configuration a file could hold: at least one chart, each with a series, ids
-unique, within ``MAX_SERIES`` and ``server.memory``. Series ids are what pages and rings know a
-series by, so they last: a series of a changed chart with the same topic, field, scale and
-offset as one it had keeps that one's id (and its ring and samples); any other new series
-takes the id the request names, else a new one from ``new_id``, never one used before in the
-run (the caller counts).
+unique, within ``MAX_SERIES`` and ``server.memory``, and, where the caller gives one, within a
+bound of series (``most``: :meth:`ros2_rtgraph.layout.Layout.series_limit`; a change that adds
+none always passes it). Series ids are what pages and rings know a series by, so they last: a
+series of a changed chart with the same topic, field, scale and offset as one it had keeps that
+one's id (and its ring and samples); any other new series takes the id the request names, else
+a new one from ``new_id``, never one used before in the run (the caller counts).
 """
 
 from collections.abc import Callable
@@ -73,24 +74,27 @@ def body_node(body: str | bytes) -> Node:
     return SafeRepresenter(sort_keys=False).represent_data(value)
 
 
-def add_chart(config: Config, body: str | bytes, new_id: NewId, *, members: int = 0) -> Config:
+def add_chart(config: Config, body: str | bytes, new_id: NewId, *, members: int = 0,
+              most: int | None = None) -> Config:
     """
     Return ``config`` with one more chart, last, read from ``body``.
 
     :param members: series that slices added (they count against ``server.memory``).
+    :param most: how many series the result may have; None: no bound but a file's.
     """
     index = len(config.charts)
     values = read_chart(body_node(body), REQUEST_SOURCE, index, len(config.series),
                         lambda _number, _settings: new_id())
-    return _finished(config, (*config.charts, ChartConfig(**values)), members)
+    return _finished(config, (*config.charts, ChartConfig(**values)), members, most)
 
 
 def change_chart(config: Config, index: int, body: str | bytes, new_id: NewId, *,
-                 members: int = 0) -> Config:
+                 members: int = 0, most: int | None = None) -> Config:
     """
     Return ``config`` with the keys ``body`` gives replaced in chart ``index``.
 
     A ``series`` list replaces the chart's series; those the chart had keep their ids.
+    ``members`` and ``most`` as for :func:`add_chart`.
 
     :raise ChartNotFoundError: no chart ``index``.
     """
@@ -108,7 +112,7 @@ def change_chart(config: Config, index: int, body: str | bytes, new_id: NewId, *
         raise ConfigError(problem, source=REQUEST_SOURCE, key=f'charts[{index}].max')
     charts = list(config.charts)
     charts[index] = chart
-    return _finished(config, tuple(charts), members)
+    return _finished(config, tuple(charts), members, most)
 
 
 def remove_chart(config: Config, index: int) -> Config:
@@ -122,7 +126,7 @@ def remove_chart(config: Config, index: int) -> Config:
     if len(config.charts) == 1:
         raise ConfigError('the only chart cannot be removed: a layout needs at least one',
                           source=REQUEST_SOURCE, key=f'charts[{index}]')
-    return _finished(config, config.charts[:index] + config.charts[index + 1:], 0)
+    return _finished(config, config.charts[:index] + config.charts[index + 1:], 0, None)
 
 
 def _chart_at(config: Config, index: int) -> ChartConfig:
@@ -132,7 +136,8 @@ def _chart_at(config: Config, index: int) -> ChartConfig:
     return config.charts[index]
 
 
-def _finished(config: Config, charts: tuple[ChartConfig, ...], members: int) -> Config:
+def _finished(config: Config, charts: tuple[ChartConfig, ...], members: int,
+              most: int | None) -> Config:
     """Renumber the series by their new places; check what a file's charts are checked for."""
     placed = tuple(
         dataclasses.replace(chart, series=tuple(
@@ -143,6 +148,10 @@ def _finished(config: Config, charts: tuple[ChartConfig, ...], members: int) -> 
     count = len(result.series)
     if count > MAX_SERIES:
         raise ConfigError(f'{count} series, more than the {MAX_SERIES} a layout may chart',
+                          source=REQUEST_SOURCE, key='charts')
+    if most is not None and count > max(most, len(config.series)):
+        raise ConfigError(f'{count} series, more than the {most} this bridge may chart now '
+                          "(the file's series plus server.max_series, less those slices added)",
                           source=REQUEST_SOURCE, key='charts')
     problem = over_budget(count + members, config.server.buffer, config.server.memory)
     if problem is not None:

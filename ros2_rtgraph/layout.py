@@ -82,6 +82,7 @@ class Layout:
         self._version = 0
         numbers = [int(match[1]) for s in config.series if (match := _NUMBERED.fullmatch(s.id))]
         self._numbers = itertools.count(max(numbers, default=-1) + 1)  # for new_id()
+        self._started = len(config.series)  # what the file charted: series_limit() adds to it
 
     @classmethod
     def for_config(cls, config: Config, *,
@@ -100,6 +101,15 @@ class Layout:
         """Return how many series the templates added, over all of them."""
         with self._lock:
             return self._count
+
+    def series_limit(self) -> int:
+        """
+        Return how many configured series the charts may have after a change at run time.
+
+        ``server.max_series`` bounds what comes at run time, members of slices and series
+        added from a page together, beyond what the file charted.
+        """
+        return self._started + self._config.server.max_series - self.members
 
     def new_id(self) -> str:
         """Return an id for a series added at run time: 's<n>', n above any used in the run."""

@@ -289,10 +289,16 @@ class GraphNode(Node):
         do); the subscription goes :data:`PROBE_IDLE` seconds after the last call.
 
         :return: ``{'type', 'rate', 'messages', 'names'}``: the rate in Hz over the last
-            seconds, and what the string sequences of the newest message hold (name lookups).
-        :raise ProbeError: no single type has publishers, or :data:`MAX_PROBES` are running.
+            seconds, and what the string sequences of the newest message hold (name lookups);
+            for a topic without publishers (nothing subscribed), type None and no messages.
+        :raise ProbeError: publishers of several types, or :data:`MAX_PROBES` are running.
         """
-        probe = self._probes.get(name) or self._start_probe(name)
+        probe = self._probes.get(name)
+        if probe is None:
+            infos = self.get_publishers_info_by_topic(name)
+            if not infos:
+                return {'type': None, 'rate': 0.0, 'messages': 0, 'names': {}}
+            probe = self._start_probe(name, infos)
         writer = probe.writer
         writer.polled = time.monotonic()
         names: dict[str, list[str]] = {}
@@ -302,14 +308,12 @@ class GraphNode(Node):
         return {'type': type_name(probe.msg_class), 'rate': round(writer.rate(), 2),
                 'messages': writer.messages, 'names': names}
 
-    def _start_probe(self, name: str) -> _Probe:
+    def _start_probe(self, name: str, infos: list[TopicEndpointInfo]) -> _Probe:
         if len(self._probes) >= MAX_PROBES:
             raise ProbeError(f'{MAX_PROBES} topics are probed already: close one')
-        infos = self.get_publishers_info_by_topic(name)
         types = sorted({info.topic_type for info in infos})
         if len(types) != 1:
-            raise ProbeError(f'{name} has no publisher' if not types else
-                             f"{name} has types {', '.join(types)}")
+            raise ProbeError(f"{name} has types {', '.join(types)}")
         try:
             msg_class = message_class(types[0])
         except MessageTypeError as error:
@@ -339,9 +343,8 @@ class GraphNode(Node):
 
     def _replan(self, config: Config) -> None:
         """Show ``config`` and make the subscriptions follow; raise before changing anything."""
-        graph_types = {name: types[0] for name, types in self.get_topic_names_and_types()
-                       if len(types) == 1}
-        replan = replan_topics(self._topics, config, graph_types, source=REQUEST_SOURCE)
+        graph = dict(self.get_topic_names_and_types())
+        replan = replan_topics(self._topics, config, graph, source=REQUEST_SOURCE)
         self.config = config
         self.layout.replace(config)  # rings and stats of new series before a writer has them
         for name in replan.dropped:

@@ -340,7 +340,7 @@ def _readers_key(series: tuple[SeriesConfig, ...]) -> list[tuple]:
 
 
 def replan_topics(old: Mapping[str, TopicState], config: Config,
-                  graph_types: Mapping[str, str], *, source: str,
+                  graph: Mapping[str, Sequence[str]], *, source: str,
                   resolve: Resolve = message_class) -> Replan:
     """
     Plan the topics of a changed configuration from those in force; check before anything is done.
@@ -349,13 +349,17 @@ def replan_topics(old: Mapping[str, TopicState], config: Config,
     subscription and what the graph taught it (type, QoS, conflict) and gets a new writer, unless
     its type, QoS or depth changed, when it starts over; a new topic starts as at start-up.
 
+    Unlike a file, which may name topics that come later, a change must name topics the graph
+    has (a typo would wait for ever), and the paths on a topic of one known type are checked
+    against it now.
+
     :param old: the topics in force (their states are reused, not changed).
     :param config: the new configuration.
-    :param graph_types: topic -> the one type its publishers send, as the graph lists it now:
-        paths on such a topic are checked against it here rather than shown as a status later.
+    :param graph: topic -> the types the graph lists for it now.
     :param source: what errors name as their source (the request).
     :param resolve: message type name -> class.
-    :raise ConfigError: a path does not fit the topic's type (naming the series' key), or what
+    :raise ConfigError: a new topic the graph does not have, a type that is not installed, a
+        path that does not fit the topic's type (naming the series' key), or what
         :func:`plan_topics` refuses.
     """
     topics = plan_topics(config, resolve, source)
@@ -365,18 +369,24 @@ def replan_topics(old: Mapping[str, TopicState], config: Config,
         if before is not None and _readers_key(before.series) == _readers_key(topic.series):
             topics[name] = before
             continue
+        first = topic.series[0]
+        if before is None and name not in graph:
+            raise ConfigError(f'topic {name} is not in the ROS graph (no node publishes or '
+                              'subscribes it): check the name', source=source,
+                              line=first.line, key=f'{first.key}.topic')
+        types = graph.get(name, ())
         known = before.type_name if before is not None and before.msg_class else None
-        known = known or topic.type_name or graph_types.get(name)
+        known = known or topic.type_name or (types[0] if len(types) == 1 else None)
         if known is not None and topic.msg_class is None:
             try:
                 msg_class = resolve(known)
-            except MessageTypeError:
-                msg_class = None  # the graph's type is not installed here: a status, later
-            if msg_class is not None:
-                checked = _checked_paths(topic, msg_class, source)
-                if before is not None and before.msg_class is not None:
-                    topic.type_name = known
-                    topic.compile(msg_class, topic.series, checked)
+            except MessageTypeError as error:
+                raise ConfigError(str(error), source=source, line=first.line,
+                                  key=f'{first.key}.topic') from None
+            checked = _checked_paths(topic, msg_class, source)
+            if before is not None and before.msg_class is not None:
+                topic.type_name = known
+                topic.compile(msg_class, topic.series, checked)
         if before is None:
             started.append(name)
         elif _subscription_key(before) != _subscription_key(topic):

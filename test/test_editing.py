@@ -108,6 +108,8 @@ def test_a_removed_chart_takes_its_series_and_the_others_move_up():
      'request body: charts[0].max: max (1) must be greater than min (5)'),
     (lambda c: change_chart(c, 1, '{"series": []}', _ids()),
      'request body: charts[1].series: a chart needs at least one series'),
+    (lambda c: add_chart(c, '{"title": "C", "series": ["/c.v", "/c.w"]}', _ids(), most=4),
+     'request body: charts: 5 series, more than the 4 this bridge may chart now'),
     (lambda c: remove_chart(remove_chart(c, 0), 0),
      'request body: charts[0]: the only chart cannot be removed'),
     (lambda c: add_chart(c, json.dumps({'title': 'C', 'series': [
@@ -123,6 +125,11 @@ def test_a_bad_change_names_what_is_wrong_and_where(change, error):
     with pytest.raises(ConfigError) as caught:
         change(_config())
     assert str(caught.value).startswith(error)
+
+
+def test_a_change_that_adds_no_series_passes_a_bound_already_reached():
+    config = change_chart(_config(), 0, '{"title": "A2"}', _ids(), most=1)
+    assert config.charts[0].title == 'A2'
 
 
 @pytest.mark.parametrize('change', [

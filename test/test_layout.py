@@ -183,3 +183,11 @@ def test_new_ids_are_never_given_twice_in_a_run():
     first = layout.new_id()
     layout.replace(_replaced(layout.config, {1: set()}))  # s2 goes: its number stays used
     assert [first, layout.new_id(), layout.new_id()] == ['s3', 's4', 's5']
+
+
+def test_the_series_limit_is_the_files_plus_max_series_less_the_members():
+    layout = _layout(max_series=5)
+    assert layout.series_limit() == 3 + 5
+    layout.add_member('s0', 'position[0]', 'p0')
+    layout.add_member('s2', 'ranges[0]', 'r0')
+    assert layout.series_limit() == 3 + 5 - 2

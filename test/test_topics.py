@@ -267,7 +267,7 @@ def _running(*series: str) -> dict[str, TopicState]:
 
 def test_a_topic_whose_series_stay_keeps_its_state_and_new_topics_start():
     old = _running('/a.data')
-    replan = replan_topics(old, _config('/a.data', '/b.data'), {}, source='req')
+    replan = replan_topics(old, _config('/a.data', '/b.data'), {'/b': []}, source='req')
     assert replan.topics['/a'] is old['/a']
     assert (replan.dropped, replan.rewritten, replan.started) == ((), (), ('/b',))
     assert replan.topics['/b'].waiting
@@ -301,21 +301,30 @@ def test_a_topic_whose_subscription_must_change_starts_over(change):
     assert (replan.dropped, replan.rewritten, replan.started) == (('/a',), (), ('/a',))
 
 
-@pytest.mark.parametrize('graph_types, old_series', [
-    ({}, '/a.data'),  # the subscription knows the type
-    ({'/b': FLOAT64}, '/a.data'),  # a topic not charted yet: the graph knows it
+@pytest.mark.parametrize('graph, topic_name', [
+    ({}, '/a'),  # the subscription knows the type
+    ({'/b': [FLOAT64]}, '/b'),  # a topic not charted yet: the graph knows it
 ])
-def test_a_path_that_does_not_fit_the_known_type_is_refused_naming_its_key(
-        graph_types, old_series):
-    old = _running(old_series)
-    topic_name = '/b' if graph_types else '/a'
-    config = _config(old_series, f'{{topic: {topic_name}, field: dta}}')
+def test_a_path_that_does_not_fit_the_known_type_is_refused_naming_its_key(graph, topic_name):
+    old = _running('/a.data')
+    config = _config('/a.data', f'{{topic: {topic_name}, field: dta}}')
     with pytest.raises(ConfigError) as caught:
-        replan_topics(old, config, graph_types, source='request body')
+        replan_topics(old, config, graph, source='request body')
     assert str(caught.value).startswith(
         "request body:1: charts[0].series[1].field: 'dta': std_msgs/msg/Float64 has no field")
 
 
-def test_a_type_the_graph_names_but_that_is_not_installed_is_left_for_later():
-    replan = replan_topics({}, _config('/b.x'), {'/b': 'nope_msgs/msg/Nothing'}, source='req')
+@pytest.mark.parametrize('graph, error', [
+    ({}, 'request body:1: charts[0].series[0].topic: topic /b is not in the ROS graph'),
+    ({'/b': ['nope_msgs/msg/Nothing']},
+     'request body:1: charts[0].series[0].topic: no message package "nope_msgs" is installed'),
+])
+def test_a_new_topic_must_be_in_the_graph_with_an_installed_type(graph, error):
+    with pytest.raises(ConfigError) as caught:
+        replan_topics({}, _config('/b.x'), graph, source='request body')
+    assert str(caught.value).startswith(error)
+
+
+def test_a_topic_of_two_types_is_left_to_the_graph_check():
+    replan = replan_topics({}, _config('/b.x'), {'/b': [FLOAT64, INT32]}, source='req')
     assert replan.started == ('/b',) and replan.topics['/b'].waiting

@@ -57,7 +57,6 @@ from ros2_rtgraph.web.broadcast import FramePump
 from ros2_rtgraph.web.explore import bp as explore_bp
 from ros2_rtgraph.web.explore import CHANGE_METHODS
 from ros2_rtgraph.web.explore import Explorer
-from ros2_rtgraph.web.explore import MAX_BODY_BYTES
 from ros2_rtgraph.web.export import csv_chunks
 from ros2_rtgraph.web.limits import query_string_problem
 from ros2_rtgraph.web.limits import StreamLimit
@@ -131,7 +130,6 @@ def create_app(layout: Layout, pump: FramePump, *, heartbeat: float = HEARTBEAT_
     app = Flask(__name__)
     # Flask reads FLASK_DEBUG from the environment; debug mode is never wanted here.
     app.debug = False
-    app.config['MAX_CONTENT_LENGTH'] = MAX_BODY_BYTES
     config = layout.config
     app.extensions[EXTENSION] = AppState(
         layout=layout, store=layout.store, pump=pump, heartbeat=heartbeat,

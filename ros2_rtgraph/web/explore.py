@@ -53,8 +53,6 @@ EXPLORE_TIMEOUT = 5.0
 REQUESTED_WITH = ('X-Requested-With', 'rtgraph')
 #: The methods of the routes that change the charts, besides GET and HEAD.
 CHANGE_METHODS = ('POST', 'PATCH', 'DELETE')
-#: Bytes a change's body may have (a chart entry with a few hundred series).
-MAX_BODY_BYTES = 256 * 1024
 _T = TypeVar('_T')
 
 bp = Blueprint('explore', __name__)
@@ -129,7 +127,11 @@ def _answers(view: Callable[..., object]) -> Callable[..., Response]:
 
 @bp.before_request
 def check_change() -> Response | None:
-    """Refuse a change without the header a cross-site request cannot send, or too big a one."""
+    """
+    Refuse a change without the header a cross-site request cannot send, or not in JSON.
+
+    The server caps every body (:data:`ros2_rtgraph.web.server.MAX_BODY_BYTES`: 413).
+    """
     if request.method not in CHANGE_METHODS:
         return None
     name, value = REQUESTED_WITH
@@ -139,8 +141,6 @@ def check_change() -> Response | None:
     if request.mimetype != 'application/json' and request.method != 'DELETE':
         return json_response({'error': 'the body must be JSON (Content-Type: '
                                        'application/json)'}, 415)
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        return json_response({'error': f'the body is larger than {MAX_BODY_BYTES} bytes'}, 413)
     return None
 
 
@@ -173,15 +173,20 @@ def fields() -> object:
 @bp.route('/api/path')
 @_answers
 def path() -> object:
-    """Check a field path against a type as the YAML's would be: 400 with the caret if it fails."""
+    """
+    Check a field path against a type as the YAML's would be checked.
+
+    A path that does not fit is an answer, not a failed request: ``ok`` false and the error
+    with its caret (the page checks as the user types).
+    """
     _explorer()
     msg_class = _message_class(_argument('type'))
     field = _argument('field')
     try:
         checked = check_path(msg_class, field)
     except FieldPathError as error:
-        raise _RefusalError(400, str(error)) from None
-    return {'field': field, 'expands': checked.expands}
+        return {'field': field, 'ok': False, 'error': str(error)}
+    return {'field': field, 'ok': True, 'expands': checked.expands}
 
 
 @bp.route('/api/charts')
@@ -197,7 +202,7 @@ def new_chart() -> object:
     """Add a chart, last (body: a chart entry); answer the new layout."""
     body = request.get_data()
     return _change('added a chart', lambda config, layout: add_chart(
-        config, body, layout.new_id, members=layout.members))
+        config, body, layout.new_id, members=layout.members, most=layout.series_limit()))
 
 
 @bp.route('/api/charts/<int:index>', methods=['PATCH'])
@@ -206,7 +211,8 @@ def patch_chart(index: int) -> object:
     """Change the keys the body gives of chart ``index``; a series list replaces its series."""
     body = request.get_data()
     return _change(f'changed chart {index}', lambda config, layout: change_chart(
-        config, index, body, layout.new_id, members=layout.members))
+        config, index, body, layout.new_id, members=layout.members,
+        most=layout.series_limit()))
 
 
 @bp.route('/api/charts/<int:index>', methods=['DELETE'])

@@ -59,7 +59,8 @@ OUTPUT_HIGH_WATERMARK = 256 * 1024
 OUTPUT_IN_MEMORY = 16 * 1024 * 1024
 #: Longest request line plus headers; browsers send a few KiB (cookies included).
 MAX_HEADER_BYTES = 32 * 1024
-#: Longest request body: the bridge reads none, but a form post should still get its 405.
+#: Longest request body: a change of the charts (web/explore.py: a chart entry of some hundred
+#: series) fits; other routes read none, but a form post should still get its 405.
 MAX_BODY_BYTES = 64 * 1024
 #: What the ``Server`` header says: no version of anything.
 IDENT = 'rtgraph'
