@@ -36,12 +36,14 @@ function statusKind(status) {
 
 class Legend {
   // list: the <ul>; template: the entry <template>; series: as for update(); onToggle(id,
-  // disabled) is called when the user hides or shows a series.
-  constructor(list, template, series, unit, onToggle) {
+  // disabled) is called when the user hides or shows a series, onRemove(id) when they remove
+  // one (the remove buttons show while the card is edited; a slice's members have none).
+  constructor(list, template, series, unit, onToggle, onRemove) {
     this.list = list;
     this.template = template;
     this.unit = unit ? ` ${unit}` : '';
     this.onToggle = onToggle;
+    this.onRemove = onRemove;
     this.entries = new Map();
     this.update(series);
   }
@@ -72,6 +74,9 @@ class Legend {
     const toggle = item.querySelector('.toggle');
     const swatch = item.querySelector('.swatch');
     const group = s.expand === true;
+    const remove = item.querySelector('.remove');
+    if (typeof s.parent === 'string') remove.remove();  // it goes with its slice
+    else remove.addEventListener('click', () => this.onRemove(s.id));
     if (group) {
       // Nothing of its own to draw: its members have the lines.
       item.classList.add('group');

@@ -24,8 +24,10 @@
 // tests and handy in the console).
 
 import {Chart} from './chart.js';
+import {ChartEditor} from './chartedit.js';
 import {RobotClock} from './clock.js';
 import {updateCsvLink} from './csv.js';
+import {Explorer} from './explorer.js';
 import {Legend} from './legend.js';
 import {SeriesData} from './series.js';
 import {StreamClient} from './stream.js';
@@ -86,6 +88,8 @@ const connectionNotice = document.getElementById('connection-notice');
 const windowSelect = document.getElementById('window-select');
 const pauseButton = document.getElementById('pause-button');
 const topBar = document.querySelector('.topbar');
+const exploreButton = document.getElementById('explore-button');
+const explorer = new Explorer(document.getElementById('explorer'), exploreButton);
 
 // What a card shows besides its series: a change of it builds the card again.
 function chartKey(chartMeta) {
@@ -128,7 +132,8 @@ function newCard(chartMeta, key, old) {
       chart.setDisabled(id, disabled);
       redraw(card);
       saveView();
-    });
+    }, (id) => card.editor.removeSeries(id));
+  card.editor = new ChartEditor(element, chartMeta, () => page.cards.indexOf(card));
   // Rickshaw sizes its SVG from the element once; follow the layout (rotation, resize).
   let resizeQueued = false;
   card.observer = new ResizeObserver(() => {
@@ -198,6 +203,12 @@ function applyLayout(meta) {
     card.element.remove();
   }
   page.cards = cards;
+  // Exploring and editing where the bridge allows it (server.explore).
+  const explore = meta.explore === true;
+  for (const card of cards) card.editor.setAllowed(explore);
+  exploreButton.hidden = !explore;
+  if (!explore && !explorer.root.hidden) explorer.hide();
+  explorer.setCharts(meta.charts);
 }
 
 // Show a window (seconds, null: the whole buffer) in the selector, adding a choice it lacks.
