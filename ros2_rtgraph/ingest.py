@@ -235,9 +235,13 @@ class DrainLoop:
                     # them for every message of their subscription): look at them now and then.
                     events_due = False
                     self._wait(plan, wait_set, 0.0, drained=False, waitables=True)
+                    if node.drain_version != version:
+                        continue  # as below: the plan is made again first
                 until = min(resume, next_check) if pausing else next_check
                 ready = self._wait(plan, wait_set, until - monotonic(), drained=not pausing,
                                    waitables=not pausing)
+                if node.drain_version != version:
+                    continue  # the executor's turn (un)subscribed: this plan's handles may be gone
                 now = monotonic()
                 if not pausing:  # the drained subscriptions that have messages
                     sinks = [plan.sinks[pointer] for pointer in ready]
