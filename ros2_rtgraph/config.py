@@ -47,6 +47,11 @@ from ros2_rtgraph.budget import over_budget
 from ros2_rtgraph.hosts import allowed_host_entry
 from ros2_rtgraph.msgtypes import MessageTypeError
 from ros2_rtgraph.msgtypes import normalize_type_name
+from ros2_rtgraph.variables import BUILT_IN
+from ros2_rtgraph.variables import check_variable
+from ros2_rtgraph.variables import masked
+from ros2_rtgraph.variables import substitute
+from ros2_rtgraph.variables import uses_variables
 
 STAMP_CHOICES = ('header', 'receive')
 QOS_CHOICES = ('auto', 'sensor_data', 'reliable', 'best_effort')
@@ -124,6 +129,8 @@ class SeriesConfig:
     chart: int  # index of its chart
     line: int | None  # 1-based line of this series in the file; None: not from a file
     key: str  # key path, e.g. 'charts[0].series[1]'
+    #: The keys written with variables, as written: (('topic', '${ns}/imu'), ...).
+    templates: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,7 @@ class ChartConfig:
     max: float | None = None
     limits: tuple[LimitLine, ...] = ()
     series: tuple[SeriesConfig, ...] = ()
+    templates: tuple[tuple[str, str], ...] = ()  # (('title', '${ns} arm'),) as for series
 
 
 @dataclass(frozen=True)
@@ -141,6 +149,8 @@ class Config:
     server: ServerConfig
     charts: tuple[ChartConfig, ...]
     source: str
+    #: The variables (variables.py) with their values, ``ns`` always among them.
+    variables: tuple[tuple[str, str], ...] = tuple(BUILT_IN.items())
 
     @property
     def series(self) -> tuple[SeriesConfig, ...]:
@@ -191,9 +201,10 @@ def _or_null(constructors: _Constructors[_T]) -> _Constructors[_T | None]:
 class _Reader:
     """Typed access to YAML nodes; every failure is a ConfigError with line and key path."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, variables: Mapping[str, str] = BUILT_IN):
         self.source = source
         self.walked = 0  # mapping entries and list items visited, aliases each time
+        self.variables = variables  # the values of ${name} in topics, titles and labels
 
     def _walk(self, node: Node, key: str, items: int) -> None:
         """Count ``items`` more visited nodes; fail once aliases have made the walk too long."""
@@ -324,6 +335,13 @@ class _Reader:
             self.fail(node, key, f'must be between {low} and {high}, got {_short(node.value)}')
         return value
 
+    def text(self, node: Node, key: str, value: str) -> str:
+        """Return a text with its variables' values in (variables.py)."""
+        try:
+            return substitute(value, self.variables)
+        except ValueError as error:
+            self.fail(node, key, str(error))
+
     def boolean(self, node: Node, key: str) -> bool:
         return self.scalar(node, key, 'true or false', _BOOLEAN)
 
@@ -349,20 +367,52 @@ def _unknown_key(name: str, known: Collection[str]) -> str:
     return f'unknown key {_short(name)!r} (known keys: {", ".join(known)})'
 
 
-def _topic_name(reader: _Reader, node: Node, key: str, name: str) -> str:
-    """Check a ROS topic name's shape (no '~' or substitutions) and length; make it absolute."""
+def topic_problem(name: str) -> str | None:
+    """Say what is wrong with a ROS topic name's shape (no '~' or substitutions) or length."""
     if not _TOPIC.fullmatch(name):
-        reader.fail(node, key, f'invalid topic name {_short(name)!r}: use letters, digits, '
-                    "'_' and '/', no name part starting with a digit, no '//' or trailing '/'")
+        return (f'invalid topic name {_short(name)!r}: use letters, digits, '
+                "'_' and '/', no name part starting with a digit, no '//' or trailing '/'")
     absolute = name if name.startswith('/') else '/' + name
     if len(absolute) > MAX_TOPIC_NAME_CHARS:
-        reader.fail(node, key, f'topic name {_short(absolute)!r} is {len(absolute)} characters '
-                    f'long; ROS allows at most {MAX_TOPIC_NAME_CHARS}')
-    return absolute
+        return (f'topic name {_short(absolute)!r} is {len(absolute)} characters '
+                f'long; ROS allows at most {MAX_TOPIC_NAME_CHARS}')
+    return None
+
+
+def _topic_name(reader: _Reader, node: Node, key: str, name: str) -> str:
+    """Check a ROS topic name (:func:`topic_problem`); make it absolute."""
+    problem = topic_problem(name)
+    if problem is not None:
+        reader.fail(node, key, problem)
+    return name if name.startswith('/') else '/' + name
 
 
 def _topic(reader: _Reader, node: Node, key: str) -> str:
-    return _topic_name(reader, node, key, reader.string(node, key))
+    return _topic_name(reader, node, key, reader.text(node, key, reader.string(node, key)))
+
+
+def _text(reader: _Reader, node: Node, key: str) -> str:
+    """Read a non-empty text that may use variables (a title, a label)."""
+    return reader.text(node, key, reader.string(node, key, nonempty=True))
+
+
+def _variables(reader: _Reader, node: Node, key: str) -> dict[str, str]:
+    """Read the ``variables:`` section: name -> text; ``ns`` is there if it is not given."""
+    values = dict(BUILT_IN)
+    reader.expect(node, key, 'a mapping', ('mapping',))
+    names = [name.value for name, _ in node.value if isinstance(name, ScalarNode)]  # all known
+    for name_node, value_node in reader.mapping(node, key, names).values():
+        name = name_node.value
+        path = _join(key, _short(name))
+        value = reader.string(value_node, path)
+        try:
+            check_variable(name, value)
+        except ValueError as error:
+            reader.fail(value_node if uses_variables(value) or name == 'ns' else name_node,
+                        path, str(error))
+        values[name] = value
+    return values
+
 
 
 def _token(reader: _Reader, node: Node, key: str) -> str | None:
@@ -469,7 +519,7 @@ _SERIES_RULES: _Rules = {
     'topic': _topic,
     'field': _field,
     'type': _msg_type,
-    'label': lambda r, n, k: r.string(n, k, nonempty=True),
+    'label': _text,
     'stamp': lambda r, n, k: r.choice(n, k, STAMP_CHOICES),
     'qos': lambda r, n, k: r.choice(n, k, QOS_CHOICES),
     'depth': lambda r, n, k: r.integer(n, k, 1, 10_000, optional=True),
@@ -486,14 +536,14 @@ _LIMIT_RULES: _Rules = {
     'label': lambda r, n, k: r.string(n, k),
 }
 _CHART_RULES: _Rules = {
-    'title': lambda r, n, k: r.string(n, k, nonempty=True),
+    'title': _text,
     'unit': lambda r, n, k: r.string(n, k),
     'min': lambda r, n, k: r.number(n, k, optional=True),
     'max': lambda r, n, k: r.number(n, k, optional=True),
     'limits': _limits,
 }
 _CHART_KEYS = (*_CHART_RULES, 'series')
-_TOP_KEYS = ('server', 'charts')
+_TOP_KEYS = ('variables', 'server', 'charts')
 
 
 def default_label(topic: str, field: str) -> str:
@@ -514,22 +564,31 @@ def positional_id(number: int, _settings: Mapping[str, Any]) -> str:
 def _series(reader: _Reader, node: Node, path: str, chart: int, number: int,
             make_id: IdMaker) -> SeriesConfig:
     kind = reader.kind(node, path)
+    written: dict[str, str] = {}  # topic and label as written
     if kind == 'string':
-        split = min((i for i in (node.value.find('.'), node.value.find('{')) if i > 0),
-                    default=len(node.value))
+        text = masked(node.value)  # a '{' of a ${name} does not end the topic
+        split = min((i for i in (text.find('.'), text.find('{')) if i > 0), default=len(text))
         topic, field = node.value[:split], node.value[split:].removeprefix('.')
         if not field.strip():
             reader.fail(node, path, f'no field in {_short(node.value)!r}: {_SHORTHAND_HELP}')
-        values = {'topic': _topic_name(reader, node, path, topic), 'field': field}
+        values = {'topic': _topic_name(reader, node, path, reader.text(node, path, topic)),
+                  'field': field}
+        written['topic'] = topic
     elif kind == 'mapping':
         entries = reader.mapping(node, path, _SERIES_RULES)
         _require(reader, node, path, entries, ('topic', 'field'))
         values = _values(reader, entries, path, _SERIES_RULES)
+        written.update((name, entries[name][1].value) for name in ('topic', 'label')
+                       if name in entries)
     else:
         reader.fail(node, path, f'expected a series, got {reader.describe(node, path)}: '
                     + _SHORTHAND_HELP)
     settings = {**SERIES_DEFAULTS, **values}
-    settings.setdefault('label', default_label(settings['topic'], settings['field']))
+    if 'label' not in settings:
+        settings['label'] = default_label(settings['topic'], settings['field'])
+        written['label'] = default_label(written['topic'], settings['field'])
+    settings['templates'] = tuple(
+        (name, text) for name, text in written.items() if uses_variables(text))
     if 'id' not in settings:
         settings['id'] = make_id(number, settings)
     line = _line(node) if node.start_mark is not None else None
@@ -550,6 +609,8 @@ def _chart(reader: _Reader, node: Node, chart: int, first_id: int,
     if not partial:
         _require(reader, node, path, entries, ('title', 'series'))
     values = _values(reader, entries, path, _CHART_RULES)
+    if 'title' in entries and uses_variables(entries['title'][1].value):
+        values['templates'] = (('title', entries['title'][1].value),)
     problem = range_problem(values.get('min'), values.get('max'))
     if problem is not None:
         reader.fail(entries['max'][1], f'{path}.max', problem)
@@ -584,7 +645,7 @@ def range_problem(low: float | None, high: float | None) -> str | None:
 
 
 def read_chart(node: Node, source: str, index: int, first_id: int, make_id: IdMaker, *,
-               partial: bool = False) -> _Values:
+               partial: bool = False, variables: Mapping[str, str] = BUILT_IN) -> _Values:
     """
     Read a chart entry given as a YAML node tree (a request's, at run time) by the file's rules.
 
@@ -592,10 +653,11 @@ def read_chart(node: Node, source: str, index: int, first_id: int, make_id: IdMa
     :param first_id: how many series the charts before it have.
     :param make_id: gives the series that name no id theirs.
     :param partial: every key may be missing (a change of some keys of a chart).
+    :param variables: the values of ``${name}`` (the layout's).
     :return: ChartConfig keyword arguments: the keys the entry gives.
     :raise ConfigError: naming ``source`` and the key.
     """
-    return _chart(_Reader(source), node, index, first_id, make_id, partial=partial)
+    return _chart(_Reader(source, variables), node, index, first_id, make_id, partial=partial)
 
 
 def _compose(text: str, source: str) -> Node | None:
@@ -631,6 +693,8 @@ def parse_config(text: str, source: str = '<string>') -> Config:
     if root is None:
         raise ConfigError('file is empty', source=source)
     entries = reader.mapping(root, '', _TOP_KEYS)
+    if 'variables' in entries:
+        reader.variables = _variables(reader, entries['variables'][1], 'variables')
     server = ServerConfig()
     server_entries: dict[str, _Entry] = {}
     if 'server' in entries:
@@ -645,7 +709,8 @@ def parse_config(text: str, source: str = '<string>') -> Config:
     for index, node in enumerate(chart_nodes):
         first_id = sum(len(chart.series) for chart in charts)
         charts.append(ChartConfig(**_chart(reader, node, index, first_id)))
-    config = Config(server=server, charts=tuple(charts), source=source)
+    config = Config(server=server, charts=tuple(charts), source=source,
+                    variables=tuple(reader.variables.items()))
     check_series_ids(config)
     _check_budget(reader, config, server_entries, entries['charts'][0])
     return config

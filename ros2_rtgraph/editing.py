@@ -23,7 +23,9 @@ from collections.abc import Mapping
 import dataclasses
 import json
 from typing import Any
+from typing import TypeVar
 
+from yaml.nodes import MappingNode
 from yaml.nodes import Node
 from yaml.representer import SafeRepresenter
 
@@ -36,6 +38,9 @@ from ros2_rtgraph.config import MAX_SERIES
 from ros2_rtgraph.config import range_problem
 from ros2_rtgraph.config import read_chart
 from ros2_rtgraph.config import SeriesConfig
+from ros2_rtgraph.config import topic_problem
+from ros2_rtgraph.variables import check_variable
+from ros2_rtgraph.variables import substitute
 
 #: Where the errors of a request say they come from.
 REQUEST_SOURCE = 'request body'
@@ -43,6 +48,10 @@ REQUEST_SOURCE = 'request body'
 NewId = Callable[[], str]
 #: What makes two series of a chart the same one (the file refuses two of them in one chart).
 _Identity = tuple[str, str, float, float]
+#: What may write keys with variables.
+_Templated = TypeVar('_Templated', ChartConfig, SeriesConfig)
+_STRING_TAG = 'tag:yaml.org,2002:str'
+
 
 
 class ChartNotFoundError(LookupError):
@@ -84,7 +93,7 @@ def add_chart(config: Config, body: str | bytes, new_id: NewId, *, members: int 
     """
     index = len(config.charts)
     values = read_chart(body_node(body), REQUEST_SOURCE, index, len(config.series),
-                        lambda _number, _settings: new_id())
+                        lambda _number, _settings: new_id(), variables=dict(config.variables))
     return _finished(config, (*config.charts, ChartConfig(**values)), members, most)
 
 
@@ -105,7 +114,8 @@ def change_chart(config: Config, index: int, body: str | bytes, new_id: NewId, *
         return kept.get(_identity(settings)) or new_id()
 
     first = sum(len(chart.series) for chart in config.charts[:index])
-    values = read_chart(body_node(body), REQUEST_SOURCE, index, first, series_id, partial=True)
+    values = read_chart(body_node(body), REQUEST_SOURCE, index, first, series_id, partial=True,
+                        variables=dict(config.variables))
     chart = dataclasses.replace(old, **values)
     problem = range_problem(chart.min, chart.max)
     if problem is not None:
@@ -127,6 +137,59 @@ def remove_chart(config: Config, index: int) -> Config:
         raise ConfigError('the only chart cannot be removed: a layout needs at least one',
                           source=REQUEST_SOURCE, key=f'charts[{index}]')
     return _finished(config, config.charts[:index] + config.charts[index + 1:], 0, None)
+
+
+def set_variables(config: Config, body: str | bytes) -> Config:
+    """
+    Return ``config`` with other values of its variables (``{"ns": "/robot2"}``), applied.
+
+    Every topic, title and label written with variables follows; a series keeps its id (the
+    layout gives one whose topic changed an empty ring: it is another robot's now).
+
+    :raise ConfigError: a name the layout has no variable of, a value that cannot be one, or a
+        topic name the values make invalid (naming the series).
+    """
+    node = body_node(body)
+    if not isinstance(node, MappingNode):
+        raise ConfigError('expected a mapping of variable names to values',
+                          source=REQUEST_SOURCE, key='variables')
+    values = dict(config.variables)
+    for name_node, value_node in node.value:
+        name, value = name_node.value, value_node.value
+        key = f'variables.{name}'
+        if name not in values:
+            raise ConfigError(f"unknown variable {name!r} (variables: {', '.join(values)})",
+                              source=REQUEST_SOURCE, key=key)
+        if value_node.tag != _STRING_TAG:
+            raise ConfigError('expected a string', source=REQUEST_SOURCE, key=key)
+        try:
+            check_variable(name, value)
+        except ValueError as error:
+            raise ConfigError(str(error), source=REQUEST_SOURCE, key=key) from None
+        values[name] = value
+    charts = tuple(
+        dataclasses.replace(
+            _resolved(chart, values, f'charts[{index}]'),
+            series=tuple(_resolved(series, values, series.key) for series in chart.series))
+        for index, chart in enumerate(config.charts))
+    return dataclasses.replace(config, charts=charts, variables=tuple(values.items()))
+
+
+def _resolved(item: _Templated, values: Mapping[str, str], key: str) -> _Templated:
+    """Return a chart or series with the keys it writes with variables given these values."""
+    changes: dict[str, Any] = {}
+    for name, written in item.templates:
+        try:
+            text = substitute(written, values)
+        except ValueError as error:
+            raise ConfigError(str(error), source=REQUEST_SOURCE, key=f'{key}.{name}') from None
+        if name == 'topic':
+            problem = topic_problem(text)
+            if problem is not None:
+                raise ConfigError(problem, source=REQUEST_SOURCE, key=f'{key}.topic')
+            text = text if text.startswith('/') else '/' + text
+        changes[name] = text
+    return dataclasses.replace(item, **changes)
 
 
 def _chart_at(config: Config, index: int) -> ChartConfig:

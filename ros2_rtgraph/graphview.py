@@ -12,7 +12,9 @@ subscriptions (:mod:`ros2_rtgraph.node`).
 """
 
 from collections import deque
+from collections.abc import Collection
 from collections.abc import Sequence
+import re
 import time
 from typing import Any
 
@@ -27,6 +29,8 @@ MAX_ARRIVALS = 4096
 #: Names per sequence, and characters per name, that a probe reports.
 MAX_NAMES = 256
 MAX_NAME_CHARS = 100
+#: A namespace a topic may sit in: '/a', '/a/b'.
+_NAMESPACE = re.compile(r'(?:/[A-Za-z_][A-Za-z0-9_]*)+')
 #: The writer's Taken: (message or bytes, message info) pairs.
 Taken = list[tuple[Any, dict]]
 
@@ -105,6 +109,25 @@ class ProbeWriter:
         count = sum(1 for t in self._arrivals if t > since)
         span = now - since
         return count / span if span > 0 else 0.0
+
+
+def namespaces_with(rests: Sequence[str], names: Collection[str]) -> list[dict]:
+    """
+    Return the namespaces in which the graph has the topics a layout writes ``${ns}<rest>``.
+
+    :param rests: what follows ``${ns}`` in those topics, e.g. ``['/imu/data', '/odom']``.
+    :param names: the graph's topic names.
+    :return: ``[{'ns', 'topics'}]``: each namespace with how many of the rests it has, most
+        first (then by name); '' is the root namespace.
+    """
+    found: dict[str, int] = {}
+    for rest in set(rests):
+        for name in names:
+            namespace = name[:-len(rest)] if name.endswith(rest) else None
+            if namespace is not None and (not namespace or _NAMESPACE.fullmatch(namespace)):
+                found[namespace] = found.get(namespace, 0) + 1
+    return [{'ns': ns, 'topics': count}
+            for ns, count in sorted(found.items(), key=lambda item: (-item[1], item[0]))]
 
 
 def sequence_names(msg: Any, paths: Sequence[str]) -> dict[str, list[str]]:

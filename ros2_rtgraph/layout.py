@@ -35,9 +35,11 @@ import threading
 
 from ros2_rtgraph.budget import over_budget
 from ros2_rtgraph.config import Config
+from ros2_rtgraph.config import SeriesConfig
 from ros2_rtgraph.pathsyntax import expands
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
+from ros2_rtgraph.variables import NAMESPACE
 
 
 @dataclass(frozen=True)
@@ -120,23 +122,32 @@ class Layout:
         """
         Show ``config``'s charts and series from now on (writer thread only).
 
-        A series of the same id keeps its ring, stats and (a template) members; the others get
+        A series of the same id and samples (topic, field, scale, offset: another namespace
+        makes another series) keeps its ring, stats and (a template) members; the others get
         new, empty ones before the layout lists them, and those of series that are gone (and
         of their members) are dropped after.
         """
         old = {s.id: s for s in self._config.series}
+        changed = {s.id for s in config.series if s.id in old and _samples(s) != _samples(
+            old[s.id])}
+        self.stats.remove(changed)
         for series in config.series:
-            if series.id not in old:
+            if series.id in changed:
+                self.stats.add(series.id, series.stale_after)
+                self.store.add_ring(series.id, replace=True)
+            elif series.id not in old:
                 self.stats.add(series.id, series.stale_after)
                 self.store.add_ring(series.id)
             elif old[series.id].stale_after != series.stale_after:
                 self.stats.set_stale_after(series.id, series.stale_after)
         templates = {s.id: s for s in config.series if expands(s.field)}
+        kept = templates.keys() - changed  # templates whose members stay
         with self._lock:
             gone = set(old) - {s.id for s in config.series}
-            gone.update(m.id for sid, added in self._members.items() if sid not in templates
+            gone.update(m.id for sid, added in self._members.items() if sid not in kept
                         for m in added)
-            self._members = {sid: self._members.get(sid, []) for sid in templates}
+            self._members = {sid: self._members.get(sid, []) if sid in kept else []
+                             for sid in templates}
             self._count = sum(len(added) for added in self._members.values())
             self._templates = templates
             self._config = config
@@ -192,10 +203,11 @@ class Layout:
         Describe the charts and series for the page: the body of ``meta`` and ``/api/config``.
 
         :return: JSON-ready ``{'charts': [...], 'series': [...], 'window', 'frame_rate',
-            'max_points', 'buffer', 'explore'}``; a chart lists its series ids, each template
-            followed by its members in order of addition; a series names its chart index and the
-            chart's unit, a template has ``'expand': True`` and a member the ``'parent'``
-            template id.
+            'max_points', 'buffer', 'explore', 'namespace'}``; a chart lists its series ids,
+            each template followed by its members in order of addition; a series names its
+            chart index and the chart's unit, a template has ``'expand': True`` and a member
+            the ``'parent'`` template id; ``namespace`` is the value of ``${ns}`` where a topic
+            uses it, else None.
         """
         config, members = self._now()
         charts = []
@@ -231,6 +243,8 @@ class Layout:
             'max_points': server.max_points,
             'buffer': server.buffer,
             'explore': server.explore,
+            'namespace': (dict(config.variables).get(NAMESPACE) if _uses_namespace(config)
+                          else None),
         }
 
     def labels(self) -> dict[str, str]:
@@ -246,6 +260,17 @@ class Layout:
         """Return the configuration and a copy of the members of every template, read together."""
         with self._lock:
             return self._config, {sid: list(added) for sid, added in self._members.items()}
+
+
+def _uses_namespace(config: Config) -> bool:
+    """Tell whether a topic is written with ``${ns}``: then the page offers namespaces."""
+    use = '${' + NAMESPACE + '}'
+    return any(use in dict(s.templates).get('topic', '') for s in config.series)
+
+
+def _samples(series: SeriesConfig) -> tuple:
+    """Return what a series' samples are: the same for two configurations, the same ring."""
+    return series.topic, series.field, series.scale, series.offset
 
 
 #: The ids the file gives series it names none (config.positional_id), and new_id() gives.

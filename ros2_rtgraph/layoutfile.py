@@ -7,7 +7,8 @@ The layout in force written back as the YAML file ``rtgraph`` reads: what "Save 
 same charts, series (ids included) and server settings, except the token, which never leaves
 the bridge this way (a bridge started from the file keeps its own, or makes one). Keys at their
 default are left out of series and charts, so the file reads like one written by hand; the
-server section lists every setting, as the bridge ran with them.
+server section lists every setting, as the bridge ran with them. Keys written with variables
+(``${ns}/imu``) are written so again, and the ``variables:`` section holds the values in force.
 """
 
 from dataclasses import asdict
@@ -42,12 +43,13 @@ def config_yaml(config: Config) -> str:
     server = asdict(config.server)
     del server['token']
     server['allowed_hosts'] = list(config.server.allowed_hosts)  # YAML writes no tuples
-    document = {'server': server, 'charts': chart_entries(config)}
+    document = {'variables': dict(config.variables), 'server': server,
+                'charts': chart_entries(config)}
     return HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
 
 
 def _chart_entry(chart: ChartConfig, named: bool) -> dict:
-    entry: dict = {'title': chart.title}
+    entry: dict = {'title': dict(chart.templates).get('title', chart.title)}
     if chart.unit:
         entry['unit'] = chart.unit
     for key in ('min', 'max'):
@@ -64,11 +66,13 @@ def _chart_entry(chart: ChartConfig, named: bool) -> dict:
 
 def _series_entry(series: SeriesConfig, named: bool) -> dict:
     """Return one series' entry: its id when ids are not the file order's, keys not at default."""
+    written = dict(series.templates)
     entry: dict = {'id': series.id} if named else {}
-    entry['topic'] = series.topic
+    entry['topic'] = written.get('topic', series.topic)
     entry['field'] = series.field
-    if series.label != default_label(series.topic, series.field):
-        entry['label'] = series.label
+    label = written.get('label', series.label)
+    if label != default_label(entry['topic'], series.field):
+        entry['label'] = label
     for key, default in SERIES_DEFAULTS.items():
         value = getattr(series, key)
         if value != default:

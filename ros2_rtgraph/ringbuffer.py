@@ -254,17 +254,19 @@ class SampleStore:
         """Return a store with a ring of ``server.buffer`` samples for each configured series."""
         return cls([s.id for s in config.series], config.server.buffer)
 
-    def add_ring(self, series_id: str) -> SampleRing:
+    def add_ring(self, series_id: str, *, replace: bool = False) -> SampleRing:
         """
         Add an empty ring of :attr:`capacity` samples for a new series (writer thread only).
 
         Readers iterating :attr:`rings` meanwhile keep the mapping they had; the new one holds
         the ring before the writer appends to it.
 
-        :param series_id: the new series; ``ValueError`` when it has a ring already.
+        :param series_id: the new series; ``ValueError`` when it has a ring already, unless
+            ``replace``: then the empty ring takes the old one's place (another series has
+            the id now).
         :return: the ring.
         """
-        if series_id in self.rings:
+        if series_id in self.rings and not replace:
             raise ValueError(f'series {series_id!r} has a ring already')
         ring = SampleRing(self.capacity)
         self.rings = {**self.rings, series_id: ring}

@@ -349,9 +349,10 @@ def replan_topics(old: Mapping[str, TopicState], config: Config,
     subscription and what the graph taught it (type, QoS, conflict) and gets a new writer, unless
     its type, QoS or depth changed, when it starts over; a new topic starts as at start-up.
 
-    Unlike a file, which may name topics that come later, a change must name topics the graph
-    has (a typo would wait for ever), and the paths on a topic of one known type are checked
-    against it now.
+    Unlike a file, which may name topics that come later, a series a change adds must read a
+    topic the graph has (a typo would wait for ever; series that were there may move to topics
+    that come later: another namespace), and the paths on a topic of one known type are
+    checked against it now.
 
     :param old: the topics in force (their states are reused, not changed).
     :param config: the new configuration.
@@ -363,14 +364,15 @@ def replan_topics(old: Mapping[str, TopicState], config: Config,
         :func:`plan_topics` refuses.
     """
     topics = plan_topics(config, resolve, source)
+    known_ids = {series.id for topic in old.values() for series in topic.series}
     dropped, rewritten, started = [], [], []
     for name, topic in topics.items():
         before = old.get(name)
         if before is not None and _readers_key(before.series) == _readers_key(topic.series):
             topics[name] = before
             continue
-        first = topic.series[0]
-        if before is None and name not in graph:
+        first = next((s for s in topic.series if s.id not in known_ids), topic.series[0])
+        if before is None and name not in graph and first.id not in known_ids:
             raise ConfigError(f'topic {name} is not in the ROS graph (no node publishes or '
                               'subscribes it): check the name', source=source,
                               line=first.line, key=f'{first.key}.topic')

@@ -244,3 +244,43 @@ def test_another_origin_cannot_change_the_charts(bridge, context):
         server.shutdown()
         server.server_close()
     assert [c['title'] for c in _api(bridge, '/api/charts')['charts']] == ['Speed']
+
+
+FLEET = """
+variables: {ns: /bxf1}
+server:
+  host: 127.0.0.1
+  token: explore-fleet-token-3Hq9
+charts:
+  - title: Speed of ${ns}
+    series:
+      - ${ns}/speed.data
+"""
+
+
+def test_a_link_with_ns_shows_that_robot_and_the_selector_offers_the_others(
+        context, tmp_path):
+    with RosPeer() as peer:
+        node = peer.node('explore_fleet_robot')
+        speeds = {ns: node.create_publisher(Float64, f'{ns}/speed', 10) for ns in ('/bxf1',
+                                                                                   '/bxf2')}
+        node.create_timer(0.05, lambda: [p.publish(Float64(data=float(ns[-1]))) for ns, p in
+                                         speeds.items()])  # 1.0 on /bxf1, 2.0 on /bxf2
+        bridge = Bridge(rtgraph_command(write_config(tmp_path, FLEET))).wait_serving()
+        try:
+            with watched_page(context, f'{bridge.url}&ns=/bxf2') as (page, _watch):
+                wait_state(page, "s.charts[0].title === 'Speed of /bxf2' && "
+                                 's.charts[0].series[0].drawn >= 2')
+                assert set(page.evaluate("window.rtgraph.points('s0')")['v']) == {2.0}
+                select = page.locator('#ns-select')
+                expect(select).to_have_value('/bxf2')
+                wait_until(lambda: len(_api(bridge, '/api/variables')['namespaces']) == 2, 30,
+                           0.2, 'the bridge to see both robots')  # it has just started
+                select.focus()
+                expect(select.locator('option')).to_have_count(2, timeout=WAIT_MS)
+                select.select_option('/bxf1')
+                wait_state(page, "s.charts[0].title === 'Speed of /bxf1'")
+                page.screenshot(path=str(artifacts_dir() / 'explore-fleet.png'))
+            assert _api(bridge, '/api/config')['namespace'] == '/bxf1'
+        finally:
+            bridge.close()

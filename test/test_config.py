@@ -220,10 +220,12 @@ def test_example_config_uses_every_key():
     limits = [one for chart in charts for one in chart.get('limits', [])]
     field_names = {cls: {f.name for f in dataclasses.fields(cls)}
                    for cls in (ServerConfig, ChartConfig, SeriesConfig, LimitLine)}
-    assert set(document) == {'server', 'charts'}
+    assert set(document) == {'variables', 'server', 'charts'}
     assert set(document['server']) == field_names[ServerConfig]
-    assert _keys_used(charts) == field_names[ChartConfig]
-    assert _keys_used(series) == field_names[SeriesConfig] - {'chart', 'line', 'key'}
+    assert _keys_used(charts) == field_names[ChartConfig] - {'templates'}
+    assert _keys_used(series) == field_names[SeriesConfig] - {'chart', 'line', 'key', 'templates'}
+    assert 'ns' in document['variables']
+    assert any('${ns}' in one['topic'] for one in series if isinstance(one, dict))
     assert _keys_used(limits) == field_names[LimitLine]
     assert any(isinstance(one, str) for one in series)  # the shorthand too
 
@@ -342,7 +344,7 @@ BAD = [
     ('[' * 2000, None, '', 'nested too deeply'),
     # top level
     (BASE + 'chart: []\n', 4, 'chart', "unknown key 'chart' (did you mean 'charts'?)"),
-    (BASE + 'zzz: 1\n', 4, 'zzz', "unknown key 'zzz' (known keys: server, charts)"),
+    (BASE + 'zzz: 1\n', 4, 'zzz', "unknown key 'zzz' (known keys: variables, server, charts)"),
     (BASE + 'charts: []\n', 4, 'charts', 'duplicate key (first at line 1)'),
     ('server: {}\n', 1, '', "missing required key 'charts'"),
     ('charts: []\n', 1, 'charts', 'no charts'),
@@ -515,6 +517,15 @@ BAD = [
     ('charts:\n  - title: t\n    series:\n      - /a.x\n      - {id: s0, topic: /b, field: y}\n',
      5, 'charts[0].series[1]', "series id 's0' is the id of charts[0].series[0] at line 4 too"),
     (_server('explore: yes please'), 2, 'server.explore', 'expected true or false, got string'),
+    ("charts: [{title: t, series: ['${nope}/a.x']}]\n", 1, 'charts[0].series[0]',
+     'unknown variable ${nope} (variables: ns)'),
+    ('variables: {ns: robot}\n' + BASE, 1, 'variables.ns', "invalid namespace 'robot'"),
+    ('variables: {2x: a}\n' + BASE, 1, 'variables.2x', "invalid variable name '2x'"),
+    ("variables: {a: '${ns}'}\n" + BASE, 1, 'variables.a', 'a value cannot use other variables'),
+    ("variables: {ns: /r}\ncharts: [{title: t, series: [{topic: '${ns}/${x', field: a}]}]\n",
+     2, 'charts[0].series[0].topic', "a '${' without its '}'"),
+    ("variables: {ns: /r}\ncharts: [{title: t, series: [{topic: '${ns}/2a', field: a}]}]\n",
+     2, 'charts[0].series[0].topic', "invalid topic name '/r/2a'"),
 ]
 
 

@@ -16,6 +16,7 @@ ROS_MODULES = {
     'ros2_rtgraph.rosdistro'}
 CORE_MODULES = [
     'ros2_rtgraph.config',
+    'ros2_rtgraph.variables',
     'ros2_rtgraph.hosts',
     'ros2_rtgraph.budget',
     'ros2_rtgraph.fieldpath',

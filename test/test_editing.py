@@ -21,6 +21,7 @@ from ros2_rtgraph.editing import add_chart
 from ros2_rtgraph.editing import change_chart
 from ros2_rtgraph.editing import ChartNotFoundError
 from ros2_rtgraph.editing import remove_chart
+from ros2_rtgraph.editing import set_variables
 from ros2_rtgraph.layoutfile import chart_entries
 from ros2_rtgraph.layoutfile import config_yaml
 
@@ -158,7 +159,8 @@ def test_a_file_order_layout_is_saved_without_ids():
     assert [s.id for s in parse_config(text).series] == ['s0', 's1', 's2']
 
 
-_TEXT = st.text(st.characters(blacklist_categories=('Cs', 'Cc')), min_size=1, max_size=12)
+_TEXT = st.text(st.characters(blacklist_categories=('Cs', 'Cc')), min_size=1,
+                max_size=12).filter(lambda text: '${' not in text)  # '${' starts a variable
 _NUMBER = st.floats(allow_nan=False, allow_infinity=False, width=32)
 _SERIES = st.fixed_dictionaries({
     'topic': st.from_regex(r'/[a-z][a-z0-9_]{0,6}', fullmatch=True),
@@ -189,3 +191,53 @@ def test_any_layout_survives_saving_and_loading(charts, removals):
             config = remove_chart(config, index % len(config.charts))
     again = parse_config(config_yaml(config), 'saved.yaml')
     assert chart_entries(again, ids=True) == chart_entries(config, ids=True)
+
+
+FLEET = """\
+variables: {ns: /robot1, side: left}
+charts:
+  - title: ${side} arm of ${ns}
+    series:
+      - ${ns}/imu.x
+      - topic: ${ns}/joints
+        field: position[0]
+        label: ${side} shoulder
+      - /clock.clock.sec
+"""
+
+
+def test_other_values_of_the_variables_move_topics_titles_and_labels_keeping_ids():
+    config = set_variables(parse_config(FLEET, 'fleet.yaml'), '{"ns": "/robot2"}')
+    assert config.charts[0].title == 'left arm of /robot2'
+    assert [(s.id, s.topic, s.label) for s in config.series] == [
+        ('s0', '/robot2/imu', '/robot2/imu.x'), ('s1', '/robot2/joints', 'left shoulder'),
+        ('s2', '/clock', '/clock.clock.sec')]
+    assert dict(config.variables) == {'ns': '/robot2', 'side': 'left'}
+    back = set_variables(config, '{"ns": ""}')
+    assert [s.topic for s in back.series] == ['/imu', '/joints', '/clock']
+    text = config_yaml(config)
+    assert '${ns}/imu' in text and 'title: ${side} arm of ${ns}' in text
+    again = parse_config(text)
+    assert chart_entries(again, ids=True) == chart_entries(config, ids=True)
+    assert dict(again.variables) == dict(config.variables)
+
+
+@pytest.mark.parametrize('body, error', [
+    ('{"robot": "/r"}', "request body: variables.robot: unknown variable 'robot' "
+                        '(variables: ns, side)'),
+    ('{"ns": "robot2"}', "request body: variables.ns: invalid namespace 'robot2'"),
+    ('{"ns": 2}', 'request body: variables.ns: expected a string'),
+    ('{"side": "${ns}"}', 'request body: variables.side: a value cannot use other variables'),
+    ('["ns"]', 'request body: variables: expected a mapping'),
+])
+def test_bad_values_of_the_variables_are_refused(body, error):
+    with pytest.raises(ConfigError) as caught:
+        set_variables(parse_config(FLEET), body)
+    assert str(caught.value).startswith(error)
+
+
+def test_a_chart_added_at_run_time_may_use_the_variables():
+    config = add_chart(parse_config(FLEET), '{"title": "${ns}", "series": ["${ns}/b.y"]}',
+                       _ids())
+    assert (config.charts[1].title, config.series[-1].topic) == ('/robot1', '/robot1/b')
+    assert dict(config.series[-1].templates)['topic'] == '${ns}/b'

@@ -173,12 +173,20 @@ def test_fields_and_paths_follow_the_message_type(explored):
     assert status == 400 and 'nope_msgs' in body['error']
 
 
+def _in_graph(explored: Explored, *names: str) -> None:
+    """Wait until the bridge's graph lists these topics (a change must name known topics)."""
+    wait_until(lambda: set(names) <= {
+        name for name, _ in explored.node.get_topic_names_and_types()}, WAIT, 0.1,
+        f'{", ".join(names)} in the graph')
+
+
 def _series_ids(meta: dict) -> list[str]:
     return [s['id'] for s in meta['series']]
 
 
 def test_a_chart_added_at_run_time_is_subscribed_streamed_and_removed(explored):
     publisher = explored.robot.create_publisher(Float64, '/explore/g', 10)
+    _in_graph(explored, '/explore/g')
     with SSEClient(HOST, explored.site.port) as client:
         first = client.next_event('meta', timeout=10).json()
         assert _series_ids(first) == ['s0']
@@ -307,9 +315,7 @@ def test_a_layout_changed_at_run_time_saves_as_yaml_a_fresh_bridge_shows_the_sam
         explored, tmp_path):
     explored.robot.create_publisher(JointState, '/explore/joints', 10)
     explored.robot.create_publisher(Float64, '/x', 10)
-    wait_until(lambda: {'/explore/joints', '/x'} <= {
-        name for name, _ in explored.node.get_topic_names_and_types()}, WAIT, 0.1,
-        'the topics in the graph')
+    _in_graph(explored, '/explore/joints', '/x')
     assert explored.change('POST', '/api/charts', {
         'title': 'Joints', 'unit': 'rad', 'min': -3, 'limits': [{'value': 2, 'label': 'stop'}],
         'series': [{'topic': '/explore/joints', 'field': 'position[:]'},
@@ -336,3 +342,50 @@ def test_a_layout_changed_at_run_time_saves_as_yaml_a_fresh_bridge_shows_the_sam
         assert bridge.stop() == 0
         bridge.close()
     assert fresh == explored.node.layout.describe()
+
+
+FLEET_YAML = """\
+variables:
+  ns: /fleet1
+server:
+  host: 127.0.0.1
+  port: 0
+charts:
+  - title: Force of ${ns}
+    series:
+      - ${ns}/f.data
+"""
+
+
+def test_one_layout_serves_a_fleet_the_namespace_switches_at_run_time(bridge_peer, tmp_path):
+    with RosPeer() as robot:
+        site = Explored(bridge_peer, robot, tmp_path, FLEET_YAML)
+        try:
+            first = site.robot.create_publisher(Float64, '/fleet1/f', 10)
+            second = site.robot.create_publisher(Float64, '/fleet2/f', 10)
+            stats = site.node.stats
+            _publish_until(lambda: stats.series['s0'].samples > 0,
+                           lambda: first.publish(Float64(data=1.0)), 'a sample of /fleet1')
+
+            def offered():
+                status, body = site.request('GET', '/api/variables')
+                assert status == 200, body
+                return body if len(body['namespaces']) == 2 else None
+            body = wait_until(offered, WAIT, 0.2, 'both namespaces offered')
+            assert body == {'variables': {'ns': '/fleet1'}, 'namespaces': [
+                {'ns': '/fleet1', 'topics': 1}, {'ns': '/fleet2', 'topics': 1}]}
+            status, meta = site.change('PATCH', '/api/variables', {'ns': '/fleet2'})
+            assert status == 200, meta
+            assert meta['namespace'] == '/fleet2'
+            assert meta['charts'][0]['title'] == 'Force of /fleet2'
+            assert meta['series'][0]['id'] == 's0' and meta['series'][0]['topic'] == '/fleet2/f'
+            _publish_until(lambda: stats.series['s0'].samples > 0,
+                           lambda: second.publish(Float64(data=2.0)), 'a sample of /fleet2')
+            assert set(site.node.store.rings['s0'].read_since(0).v.tolist()) == {2.0}
+            wait_until(lambda: first.get_subscription_count() == 0, WAIT, 0.1,
+                       'the subscription of /fleet1 to go')
+            status, text = site.request('GET', '/api/layout.yaml')
+            assert 'ns: /fleet2' in text and '${ns}/f' in text
+            assert site.change('PATCH', '/api/variables', {'ns': 'fleet3'})[0] == 400
+        finally:
+            site.close()

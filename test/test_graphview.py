@@ -14,6 +14,7 @@ from ros2_rtgraph.fieldtree import name_sequences
 from ros2_rtgraph.graphview import is_hidden
 from ros2_rtgraph.graphview import MAX_NAME_CHARS
 from ros2_rtgraph.graphview import MAX_NAMES
+from ros2_rtgraph.graphview import namespaces_with
 from ros2_rtgraph.graphview import ProbeWriter
 from ros2_rtgraph.graphview import sequence_names
 from ros2_rtgraph.graphview import topic_entry
@@ -44,6 +45,14 @@ def test_a_topic_entry_sums_up_its_publishers_qos(publishers, reliability, durab
     entry = topic_entry('/x', ['std_msgs/msg/Float64'], publishers, 2, False)
     assert (entry['publishers'], entry['reliability'], entry['durability']) == (
         len(publishers), reliability, durability)
+
+
+def test_namespaces_are_offered_by_how_many_of_the_layouts_topics_they_have():
+    names = ['/r1/imu', '/r1/odom', '/r2/imu', '/imu', '/x/r3/odom', '/r4imu', '/r5/imu/extra']
+    assert namespaces_with(['/imu', '/odom', '/imu'], names) == [
+        {'ns': '/r1', 'topics': 2}, {'ns': '', 'topics': 1}, {'ns': '/r2', 'topics': 1},
+        {'ns': '/x/r3', 'topics': 1}]
+    assert namespaces_with([], names) == []
 
 
 def test_a_probe_counts_the_rate_over_its_window():

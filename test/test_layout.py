@@ -62,7 +62,7 @@ def test_without_members_describe_is_the_configuration_with_templates_marked():
              'field': 'ranges[0:10]', 'unit': 'm', 'chart': 1, 'expand': True},
         ],
         'window': 30.0, 'frame_rate': 20.0, 'max_points': 500, 'buffer': 1000,
-        'explore': True,
+        'explore': True, 'namespace': None,
     }
     assert layout.labels() == {
         's0': 'joints', 's1': '/odom.twist.twist.linear.x', 's2': '/scan.ranges[0:10]'}
@@ -191,3 +191,20 @@ def test_the_series_limit_is_the_files_plus_max_series_less_the_members():
     layout.add_member('s0', 'position[0]', 'p0')
     layout.add_member('s2', 'ranges[0]', 'r0')
     assert layout.series_limit() == 3 + 5 - 2
+
+
+def test_a_series_whose_topic_changed_under_its_id_starts_an_empty_ring():
+    layout = _layout()
+    layout.store.append('s1', 1.0, 2.0)
+    member = layout.add_member('s0', 'position[0]', 'p0')
+    moved = {'/odom': '/robot2/odom', '/joint_states': '/robot2/joint_states'}
+    config = dataclasses.replace(layout.config, charts=tuple(
+        dataclasses.replace(chart, series=tuple(
+            dataclasses.replace(s, topic=moved.get(s.topic, s.topic)) for s in chart.series))
+        for chart in layout.config.charts))
+    old_ring = layout.store.rings['s2']
+    layout.replace(config)
+    assert len(layout.store.rings['s1']) == 0  # another robot's odometry: not the old samples
+    assert layout.store.rings['s2'] is old_ring  # /scan did not move
+    assert member not in layout.store.rings and layout.members == 0  # the template moved too
+    assert layout.add_member('s0', 'position[0]', 'p0') == 's0.0'

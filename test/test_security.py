@@ -201,7 +201,7 @@ def _sample_path(rule) -> str:
 
 #: The only routes that take a writing method: changes of the charts (web/explore.py).
 CHANGE_RULES = {('/api/charts', 'POST'), ('/api/charts/<int:index>', 'PATCH'),
-                ('/api/charts/<int:index>', 'DELETE')}
+                ('/api/charts/<int:index>', 'DELETE'), ('/api/variables', 'PATCH')}
 
 
 @pytest.mark.parametrize('method', ['POST', 'PUT', 'DELETE', 'PATCH'])

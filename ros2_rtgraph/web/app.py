@@ -162,7 +162,8 @@ def _busy(message: str) -> Response:
 #: The methods every route answers.
 ALLOWED_METHODS = ('GET', 'HEAD')
 #: The routes that change the charts, which answer CHANGE_METHODS too.
-CHANGE_ENDPOINTS = frozenset({'explore.new_chart', 'explore.patch_chart', 'explore.delete_chart'})
+CHANGE_ENDPOINTS = frozenset({'explore.new_chart', 'explore.patch_chart', 'explore.delete_chart',
+                              'explore.patch_variables'})
 
 
 @bp.before_app_request

@@ -36,14 +36,17 @@ from ros2_rtgraph.editing import add_chart
 from ros2_rtgraph.editing import change_chart
 from ros2_rtgraph.editing import ChartNotFoundError
 from ros2_rtgraph.editing import remove_chart
+from ros2_rtgraph.editing import set_variables
 from ros2_rtgraph.fieldpath import check_path
 from ros2_rtgraph.fieldtree import field_tree
+from ros2_rtgraph.graphview import namespaces_with
 from ros2_rtgraph.graphview import ProbeError
 from ros2_rtgraph.layout import Layout
 from ros2_rtgraph.layoutfile import chart_entries
 from ros2_rtgraph.msgtypes import message_class
 from ros2_rtgraph.msgtypes import MessageTypeError
 from ros2_rtgraph.pathsyntax import FieldPathError
+from ros2_rtgraph.variables import NAMESPACE
 from ros2_rtgraph.web.logtext import client_name
 from ros2_rtgraph.web.responses import json_response
 
@@ -213,6 +216,27 @@ def patch_chart(index: int) -> object:
     return _change(f'changed chart {index}', lambda config, layout: change_chart(
         config, index, body, layout.new_id, members=layout.members,
         most=layout.series_limit()))
+
+
+@bp.route('/api/variables')
+@_answers
+def variables() -> object:
+    """Return the variables' values and, where topics use ``${ns}``, the namespaces to offer."""
+    explorer = _explorer()
+    config = _state().layout.config
+    use = '${' + NAMESPACE + '}'
+    rests = [written[len(use):] for s in config.series  # '${ns}/imu': '/imu'
+             if (written := dict(s.templates).get('topic', '')).startswith(use + '/')]
+    names = [t['name'] for t in _result(explorer.call(explorer.graph_topics))] if rests else []
+    return {'variables': dict(config.variables), 'namespaces': namespaces_with(rests, names)}
+
+
+@bp.route('/api/variables', methods=['PATCH'])
+@_answers
+def patch_variables() -> object:
+    """Give variables other values (body ``{"ns": "/robot2"}``): topics, titles, labels follow."""
+    body = request.get_data()
+    return _change('set variables', lambda config, _layout: set_variables(config, body))
 
 
 @bp.route('/api/charts/<int:index>', methods=['DELETE'])

@@ -29,6 +29,7 @@ import {RobotClock} from './clock.js';
 import {updateCsvLink} from './csv.js';
 import {Explorer} from './explorer.js';
 import {Legend} from './legend.js';
+import {NamespacePicker} from './namespace.js';
 import {SeriesData} from './series.js';
 import {StreamClient} from './stream.js';
 import {formatViewState, parseViewState, WHOLE_BUFFER} from './viewstate.js';
@@ -65,6 +66,7 @@ const page = {
   layout: null,
   instance: undefined,
   store: new Map(), // series id -> SeriesData, for every series with a line
+  sources: new Map(), // series id -> its topic and field, as the last meta event said
   hidden: new Set(), // ids of the series the user hid, and ids from the URL still to come
   cards: [], // per chart index: {element, key, chart, legend, csv, ids (the series drawn)}
   cardOf: new Map(), // series id -> card, groups (templates) included
@@ -90,6 +92,8 @@ const pauseButton = document.getElementById('pause-button');
 const topBar = document.querySelector('.topbar');
 const exploreButton = document.getElementById('explore-button');
 const explorer = new Explorer(document.getElementById('explorer'), exploreButton);
+const namespacePicker = new NamespacePicker(document.getElementById('ns-control'),
+  document.getElementById('ns-select'));
 
 // What a card shows besides its series: a change of it builds the card again.
 function chartKey(chartMeta) {
@@ -176,10 +180,16 @@ function setCardSeries(card, series) {
 // Show the charts and series of a meta event, keeping what stays (see the top of this file).
 function applyLayout(meta) {
   const seriesById = new Map(meta.series.map((s) => [s.id, s]));
+  // A series whose topic or field changed under its id (another robot's namespace) is another
+  // series now: its points go, as those of a series that is gone.
+  const source = (s) => `${s.topic}\n${s.field}`;
   for (const id of [...page.store.keys()]) {
     const s = seriesById.get(id);
-    if (s === undefined || s.expand === true) page.store.delete(id);
+    if (s === undefined || s.expand === true || page.sources.get(id) !== source(s)) {
+      page.store.delete(id);
+    }
   }
+  page.sources = new Map(meta.series.map((s) => [s.id, source(s)]));
   // A hidden id this layout lacks stays while a slice may still add it (a link made once the
   // members had come): a template's members are `<template id>.<n>` (layout.py).
   const memberPrefixes = meta.series.filter((s) => s.expand === true).map((s) => `${s.id}.`);
@@ -209,6 +219,7 @@ function applyLayout(meta) {
   exploreButton.hidden = !explore;
   if (!explore && !explorer.root.hidden) explorer.hide();
   explorer.setCharts(meta.charts);
+  namespacePicker.update(meta);
 }
 
 // Show a window (seconds, null: the whole buffer) in the selector, adding a choice it lacks.
