@@ -279,15 +279,17 @@ class DrainLoop:
         plan.fill(wait_set, drained=drained, waitables=waitables)
         deadline = time.monotonic() + timeout
         wait_set.wait(int(max(0.0, timeout) * 1e9))
-        if timeout > 0 and time.monotonic() >= deadline:
-            return []  # timed out: nothing was ready (what is ready now stays so till the next)
-        if plan.executor_ready(wait_set, waitables=waitables):
+        # Timed out, what is ready now stays so till the next wait, but for a guard condition
+        # triggered as the wait ended: the wait took its trigger, so it is handed over now.
+        timed_out = timeout > 0 and time.monotonic() >= deadline
+        if plan.node_guard_ready(wait_set) if timed_out else plan.executor_ready(
+                wait_set, waitables=waitables):
             plan.hand_over_guards(wait_set)
             # Twice: the executor keeps the generator of its last wait, and a call that resumes
             # it only finishes it; the next one waits (0 s) and runs a callback.
             self._executor.spin_once(timeout_sec=0)
             self._executor.spin_once(timeout_sec=0)
-        if not drained:
+        if timed_out or not drained:
             return []
         return [pointer for pointer in wait_set.get_ready_entities('subscription')
                 if pointer in plan.sinks]
@@ -367,6 +369,11 @@ class _WaitPlan:
         if waitables:
             for waitable in self.waitables:
                 waitable.add_to_wait_set(wait_set)
+
+    def node_guard_ready(self, wait_set: Any) -> bool:
+        """Return whether a guard condition of the nodes is ready in the wait set."""
+        return any(pointer in self.node_guards
+                   for pointer in wait_set.get_ready_entities('guard_condition'))
 
     def hand_over_guards(self, wait_set: Any) -> None:
         """
