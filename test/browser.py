@@ -39,6 +39,8 @@ CHROMIUM_ARGS = (
 )
 LAPTOP = {'width': 1280, 'height': 800}
 PHONE = {'width': 360, 'height': 740}
+#: The phone most viewers carry (the issues' 390 px).
+PHONE_390 = {'width': 390, 'height': 844}
 #: Milliseconds a Playwright call may wait (the CPU is shared with the bridge and publishers).
 TIMEOUT_MS = 30_000
 #: Seconds a test waits for a condition in the page (:func:`wait_state`).

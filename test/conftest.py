@@ -50,6 +50,15 @@ def robot_peer() -> Iterator[RosPeer]:
         yield peer
 
 
+@pytest.fixture(scope='module')
+def context():
+    """Yield one headless Chromium context for a browser test module (browser.chromium)."""
+    from browser import chromium  # only the browser tests load Playwright
+
+    with chromium() as browser_context:
+        yield browser_context
+
+
 @pytest.fixture
 def make_site():
     """

@@ -18,7 +18,6 @@ import re
 import sys
 
 from browser import artifacts_dir
-from browser import chromium
 from browser import page_state
 from browser import wait_state
 from browser import watched_page
@@ -138,12 +137,6 @@ def bridge(robot, tmp_path_factory):
     wait_matched(robot.steady)
     yield bridge
     bridge.close()
-
-
-@pytest.fixture(scope='module')
-def context():
-    with chromium() as browser_context:
-        yield browser_context
 
 
 def series_of(page: Page) -> dict[str, dict]:

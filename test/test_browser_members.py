@@ -11,7 +11,6 @@ request outside the bridge).
 """
 
 from browser import artifacts_dir
-from browser import chromium
 from browser import page_state
 from browser import PHONE
 from browser import wait_state
@@ -19,10 +18,8 @@ from browser import watched_page
 from playwright.sync_api import expect
 import pytest
 from web_helpers import slice_yaml
-from web_helpers import SliceFeeder
+from web_helpers import sliced_site
 from web_helpers import TOKEN
-
-from ros2_rtgraph.config import parse_config
 
 pytestmark = pytest.mark.browser
 
@@ -39,21 +36,11 @@ YAML = slice_yaml(f"'joints {HOSTILE}'", """\
 TEMPLATE, ODOM, OTHER, FILLER = 's0', 's1', 's2', 's3'
 
 
-@pytest.fixture(scope='module')
-def context():
-    with chromium() as context:
-        yield context
-
-
 @pytest.fixture
 def site(make_site):
     """Yield a site whose s0 is a slice, written by a SliceFeeder (stopped after the test)."""
-    site = make_site(parse_config(YAML, '<test>'), feed=False, expanding=(TEMPLATE,))
-    feeder = SliceFeeder(site.layout, [ODOM, OTHER, FILLER], TEMPLATE)
-    feeder.start()
-    site.slices = feeder
-    yield site
-    feeder.stop()
+    with sliced_site(make_site, YAML, [ODOM, OTHER, FILLER], TEMPLATE) as site:
+        yield site
 
 
 def _legend(page, chart: int) -> list[str]:

@@ -12,24 +12,21 @@ request outside the bridge).
 """
 
 from browser import artifacts_dir
-from browser import chromium
 from browser import LAPTOP
 from browser import page_state
+from browser import PHONE_390
 from browser import wait_state
 from browser import watched_page
 from playwright.sync_api import expect
 from playwright.sync_api import Page
 import pytest
 from web_helpers import slice_yaml
-from web_helpers import SliceFeeder
+from web_helpers import sliced_site
 from web_helpers import TOKEN
-
-from ros2_rtgraph.config import parse_config
 
 pytestmark = pytest.mark.browser
 
 #: A phone as wide as the ones the brief for this page names (an iPhone 12 to 15).
-PHONE_390 = {'width': 390, 'height': 844}
 #: Six charts: the first holds the slice s0 and s1; chart ``i`` > 0 holds series ``s{i + 1}``.
 YAML = slice_yaml('joints', '      - {topic: /odom, field: data, label: odom}\n' + ''.join(
     f'  - title: C{i}\n    series:\n      - {{topic: /c{i}, field: data, label: c{i}}}\n'
@@ -41,21 +38,11 @@ DRAWN = ('s.charts.length === 6 && '
          's.charts.every((c) => c.series.every((x) => x.disabled || x.drawn > 1))')
 
 
-@pytest.fixture(scope='module')
-def context():
-    with chromium() as context:
-        yield context
-
-
 @pytest.fixture
 def site(make_site):
     """Yield a site whose s0 is a slice, written by a SliceFeeder (stopped after the test)."""
-    site = make_site(parse_config(YAML, '<test>'), feed=False, expanding=(TEMPLATE,))
-    feeder = SliceFeeder(site.layout, PLAIN, TEMPLATE)
-    feeder.start()
-    site.slices = feeder
-    yield site
-    feeder.stop()
+    with sliced_site(make_site, YAML, PLAIN, TEMPLATE) as site:
+        yield site
 
 
 def _series(page: Page, series_id: str) -> dict:

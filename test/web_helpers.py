@@ -13,7 +13,9 @@ fixture builds sites and closes them after the test.
 
 from collections.abc import Callable
 from collections.abc import Collection
+from collections.abc import Iterator
 from collections.abc import Sequence
+from contextlib import contextmanager
 import http.client
 import math
 import queue
@@ -251,3 +253,23 @@ class FedSite:
         """Stop the feeder, then the site (streams, server, pump)."""
         self.feeder.stop()
         self.site.stop()
+
+
+@contextmanager
+def sliced_site(make_site: Callable[..., 'FedSite'], yaml_text: str, plain: Sequence[str],
+                template: str) -> Iterator['FedSite']:
+    """
+    Yield a site whose ``template`` series is a slice, written by a :class:`SliceFeeder`.
+
+    :param make_site: the ``make_site`` fixture.
+    :param yaml_text: the configuration; ``plain`` are its other series, which the feeder
+        writes too. The feeder (``site.slices``) stops on leaving.
+    """
+    site = make_site(parse_config(yaml_text, '<test>'), feed=False, expanding=(template,))
+    feeder = SliceFeeder(site.layout, plain, template)
+    feeder.start()
+    site.slices = feeder
+    try:
+        yield site
+    finally:
+        feeder.stop()
