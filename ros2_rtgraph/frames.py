@@ -10,6 +10,7 @@ and last sample: a one-sample spike survives however far a series is thinned,
 which averaging or striding would not guarantee.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 import functools
 import json
@@ -209,3 +210,51 @@ def encode_series_json(frame: Frame) -> str:
         parts.append(f'{_quoted(series_id)}:{{"t":[{t_text}],"v":[{_json_numbers(v)}]'
                      f'{_GAP if series_id in frame.lost else ""}}}')
     return '{"series":{' + ','.join(parts) + '}}'
+
+
+#: Samples a bucket of a range keeps at most: its first, min, max and last (decimate()).
+SAMPLES_PER_BUCKET = 4
+
+
+def read_range(store: SampleStore, series_ids: Sequence[str], t0: float, t1: float,
+               buckets: int, hi: int) -> dict[str, tuple[Samples, int]]:
+    """
+    Read the samples of a time span at full resolution, decimated to at most ``buckets``.
+
+    What a zoomed view asks for (``/api/range``): every sample of the span when it holds
+    fewer than ``buckets`` buckets' worth, else per bucket its first, min, max and last (the
+    frames' rule, :func:`decimate`), so a 1 ms spike in a 40 s old span survives.
+
+    :param series_ids: rings to read (a series without a ring, removed meanwhile, is left out).
+    :param t0: start of the span, in the samples' time base (robot seconds), inclusive.
+    :param t1: end of the span, inclusive.
+    :param buckets: pixels of the view, say; at least 1.
+    :param hi: upper sequence bound, normally ``store.committed`` read once before the call.
+    :return: series id -> (the samples kept, with their sequence numbers; how many the span
+        held).
+    """
+    rings = store.rings
+    result = {}
+    for sid in series_ids:
+        ring = rings.get(sid)
+        if ring is None:
+            continue
+        held = ring.read_span(t0, t1, hi)
+        keep = decimate(held.t, held.v, buckets * SAMPLES_PER_BUCKET)
+        result[sid] = (Samples(held.seq[keep], held.t[keep], held.v[keep]), len(held.t))
+    return result
+
+
+def encode_range_json(hi: int, ranges: dict[str, tuple[Samples, int]]) -> str:
+    """
+    Encode :func:`read_range`'s answer as strict JSON (non-finite values ``null``).
+
+    ``{"hi":<seq>,"series":{"s0":{"t":[...],"v":[...],"seq":[...],"held":n}}}``: ``seq`` are
+    the samples' sequence numbers, the stream's ids; ``held`` how many the span had before
+    decimation.
+    """
+    parts = [f'{_quoted(sid)}:{{"t":[{_json_numbers(samples.t)}],'
+             f'"v":[{_json_numbers(samples.v)}],'
+             f'"seq":[{",".join(map(str, samples.seq.tolist()))}],"held":{held}}}'
+             for sid, (samples, held) in ranges.items()]
+    return f'{{"hi":{hi},"series":{{{",".join(parts)}}}}}'

@@ -225,6 +225,23 @@ class SampleRing:
         return Samples(seq[keep], t[keep], v[keep])
 
 
+    def read_span(self, t0: float, t1: float, upto: int | None = None) -> Samples:
+        """
+        Return the held samples with ``t0 <= t <= t1``, oldest first (a zoomed view's span).
+
+        Times are compared, not assumed sorted, as in :meth:`read_window`.
+
+        :param upto: inclusive upper sequence bound; ``None`` means everything held.
+        """
+        with self._lock:
+            stop = self._size if upto is None else self._count_upto(upto)
+            t = self._ordered(self._t, 0, stop)
+            keep = (t >= t0) & (t <= t1)
+            seq = self._ordered(self._seq, 0, stop)
+            v = self._ordered(self._v, 0, stop)
+        return Samples(seq[keep], t[keep], v[keep])
+
+
 class SampleStore:
     """Rings of all series plus the global sequence counter. One writer thread, many readers."""
 

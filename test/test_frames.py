@@ -15,8 +15,10 @@ import pytest
 from ros2_rtgraph.frames import build_frame
 from ros2_rtgraph.frames import build_window
 from ros2_rtgraph.frames import decimate
+from ros2_rtgraph.frames import encode_range_json
 from ros2_rtgraph.frames import encode_series_json
 from ros2_rtgraph.frames import Frame
+from ros2_rtgraph.frames import read_range
 from ros2_rtgraph.frames import SNAPSHOT_POINTS
 from ros2_rtgraph.ringbuffer import SampleStore
 
@@ -218,3 +220,46 @@ def test_encode_series_json_is_strict_and_exact(data):
         # Same doubles back, bit for bit (repr round-trips); non-finite -> null.
         assert decoded[sid]['t'] == wire(t)
         assert decoded[sid]['v'] == wire(v)
+
+
+def _imu_store(count: int = 40_000) -> SampleStore:
+    """Return a store with a 1 kHz series of 40 s holding one single-sample spike at 10 s."""
+    store = SampleStore(['imu', 'other'], capacity=count)
+    t = np.arange(count) / 1000.0
+    v = np.sin(t)
+    v[10_000] = 27.3
+    store.append_many('imu', t, v)
+    return store
+
+
+def test_a_range_with_fewer_samples_than_buckets_is_every_sample():
+    store = _imu_store()
+    ranges = read_range(store, ['imu'], 9.99, 10.01, 800, store.committed)
+    samples, held = ranges['imu']
+    assert held == len(samples.t) == 21  # 9.990 ... 10.010, every one
+    assert 27.3 in samples.v.tolist() and samples.seq.tolist() == list(range(9991, 10012))
+
+
+def test_a_long_range_is_decimated_per_bucket_and_a_one_sample_spike_survives():
+    store = _imu_store()
+    samples, held = read_range(store, ['imu'], 0.0, 40.0, 100, store.committed)['imu']
+    assert held == 40_000 and len(samples.t) <= 4 * 100
+    assert samples.v.max() == 27.3  # the spike: 1 sample in 40000
+    assert np.all(np.diff(samples.seq) > 0) and np.all((samples.t >= 0) & (samples.t <= 40))
+
+
+def test_a_range_leaves_out_series_without_a_ring_and_ends_at_hi():
+    store = _imu_store()
+    hi = 500
+    ranges = read_range(store, ['imu', 'gone', 'other'], 0.0, 40.0, 1000, hi)
+    assert set(ranges) == {'imu', 'other'} and ranges['other'][1] == 0
+    assert ranges['imu'][0].seq.max() == hi
+
+
+def test_a_range_encodes_as_strict_json_with_nulls():
+    store = SampleStore(['a'], capacity=4)
+    store.append_many('a', [1.0, 2.0, 3.0], [0.5, math.nan, -math.inf])
+    text = encode_range_json(7, read_range(store, ['a'], 0.0, 5.0, 10, store.committed))
+    assert json.loads(text, parse_constant=lambda name: pytest.fail(name)) == {
+        'hi': 7, 'series': {'a': {'t': [1.0, 2.0, 3.0], 'v': [0.5, None, None],
+                                  'seq': [1, 2, 3], 'held': 3}}}

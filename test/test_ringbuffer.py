@@ -122,6 +122,29 @@ def test_read_window(seconds, upto, expected):
     assert got.v.tolist() == [s * 2.0 for s in expected]
 
 
+@pytest.mark.parametrize(('t0', 't1', 'upto', 'expected'), [
+    (4.0, 6.0, None, [4, 5, 6]),   # both ends included, across the wrap (capacity 8)
+    (0.0, 100.0, None, [3, 4, 5, 6, 7, 8, 9, 10]),  # only what the ring still holds
+    (9.5, 9.6, None, []),
+    (4.0, 100.0, 6, [4, 5, 6]),    # nothing after upto
+    (1.0, 2.0, None, []),          # overwritten
+])
+def test_read_span(t0, t1, upto, expected):
+    store = SampleStore(['a'], capacity=8)
+    for i in range(1, 11):
+        store.append('a', float(i), i * 2.0)
+    got = store.rings['a'].read_span(t0, t1, upto)
+    assert got.seq.tolist() == expected
+    assert got.v.tolist() == [s * 2.0 for s in expected]
+
+
+def test_read_span_compares_times_that_are_out_of_order():
+    store = SampleStore(['a'], capacity=8)
+    for t in (1.0, 5.0, 2.0, 4.5, 3.0, 5.5):
+        store.append('a', t, t)
+    assert store.rings['a'].read_span(2.0, 4.5).t.tolist() == [2.0, 4.5, 3.0]  # in seq order
+
+
 def test_read_window_compares_times_that_are_out_of_order():
     store = SampleStore(['a'], capacity=8)
     for t in (1.0, 5.0, 2.0, 4.5, 3.0, 5.5):

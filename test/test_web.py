@@ -535,6 +535,39 @@ def test_csv_exports_beyond_two_at_once_get_503_and_streams_are_not_counted(make
     held.pop().close()
 
 
+def test_api_range_gives_a_span_at_full_resolution_with_its_sequence_numbers(make_site):
+    site = make_site(limit=200)
+    assert site.feeder.done.wait(20)
+    status, headers, body = site.get('/api/range?series=s1,s0&t0=0.5&t1=0.9&points=100')
+    assert status == 200 and headers['Cache-Control'] == 'no-store'
+    data = json.loads(body)
+    assert data['hi'] == 200 and list(data['series']) == ['s1', 's0']
+    odd = data['series']['s1']  # s1 holds the odd seqs, t = seq / 100
+    assert odd['seq'] == list(range(51, 90, 2)) and odd['held'] == 20
+    assert odd['t'] == [seq / 100 for seq in odd['seq']]
+    assert odd['v'] == [float(seq) for seq in odd['seq']]
+    _, _, body = site.get('/api/range?series=s0&t0=0&t1=2&points=3')
+    even = json.loads(body)['series']['s0']
+    assert even['held'] == 100 and len(even['seq']) <= 3 * 4
+    assert {even['seq'][0], even['seq'][-1]} == {2, 200}  # first and last of the span kept
+
+
+@pytest.mark.parametrize(('query', 'message'), [
+    ('t0=0&t1=1&points=10', 'series must name at least one series'),
+    ('series=s0,nope&t0=0&t1=1&points=10', 'unknown series: nope'),
+    ('series=s0&t0=abc&t1=1&points=10', "t0 must be a number, got 'abc'"),
+    ('series=s0&t0=0&t1=inf&points=10', "t1 must be a number, got 'inf'"),
+    ('series=s0&t0=2&t1=1&points=10', 't1 (1) must not be before t0 (2)'),
+    ('series=s0&t0=0&t1=1&points=0', "points must be an integer from 1 to 10000, got '0'"),
+    ('series=s0&t0=0&t1=1', "points must be an integer from 1 to 10000, got ''"),
+])
+def test_api_range_rejects_bad_parameters(make_site, query, message):
+    site = make_site(limit=10)
+    status, _, body = site.get(f'/api/range?{query}')
+    assert status == 400
+    assert message in json.loads(body)['error']
+
+
 def test_api_config_describes_the_charts(make_site):
     site = make_site(feed=False)
     status, headers, body = site.get('/api/config')

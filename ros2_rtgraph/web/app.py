@@ -25,6 +25,7 @@ short user agent, duration), through the ``log`` callable (the node's ROS logger
 """
 
 from collections.abc import Callable
+from collections.abc import Collection
 from dataclasses import dataclass
 import logging
 import math
@@ -44,6 +45,8 @@ import xstatic.pkg.d3
 import xstatic.pkg.rickshaw
 
 from ros2_rtgraph.budget import MAX_EXPORTS
+from ros2_rtgraph.frames import encode_range_json
+from ros2_rtgraph.frames import read_range
 from ros2_rtgraph.hosts import LocalHosts
 from ros2_rtgraph.layout import Layout
 from ros2_rtgraph.layoutfile import config_yaml
@@ -320,6 +323,71 @@ def api_config() -> Response:
     return response
 
 
+#: Buckets a range may be asked for: a wide screen's pixels, with room.
+MAX_RANGE_BUCKETS = 10_000
+
+
+class _QueryError(Exception):
+    """A query argument that cannot be used: the request gets a 400 with this message."""
+
+
+@bp.errorhandler(_QueryError)
+def _refuse_query(error: _QueryError) -> Response:
+    return _bad_request(str(error))
+
+
+def _series_argument(labels: Collection[str]) -> list[str]:
+    """Return the distinct series ids ``?series=`` names, in order ([] for none)."""
+    wanted = [part.strip() for part in request.args.get('series', '').split(',') if part.strip()]
+    unknown = [sid for sid in wanted if sid not in labels]
+    if unknown:
+        raise _QueryError(f'unknown series: {", ".join(unknown)} (known: {", ".join(labels)})')
+    return list(dict.fromkeys(wanted))
+
+
+def _number_argument(name: str, *, positive: bool = False) -> float:
+    """Return a query argument that must be a finite (and maybe positive) number."""
+    text = request.args.get(name, '')
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or (positive and value <= 0):
+        raise _QueryError(f"{name} must be a {'positive ' if positive else ''}number, "
+                          f'got {text!r}')
+    return value
+
+
+@bp.route('/api/range')
+def api_range() -> Response:
+    """
+    Return the samples of some series in a time span at full resolution, decimated to fit.
+
+    ``?series=s0,s1&t0=<robot s>&t1=<robot s>&points=<px>``: per series the samples with
+    ``t0 <= t <= t1`` from the robot's rings, every one of them while fewer than ``points``
+    buckets' worth, else per bucket the first, min, max and last (the frames' rule), with their
+    sequence numbers (the stream's ids); strict JSON (:func:`~ros2_rtgraph.frames.
+    encode_range_json`). A zoomed view asks for this when it shows more detail than it holds.
+    """
+    state = _state()
+    labels = state.layout.labels()
+    wanted = _series_argument(labels)
+    if not wanted:
+        raise _QueryError(f'series must name at least one series (known: {", ".join(labels)})')
+    t0, t1 = _number_argument('t0'), _number_argument('t1')
+    if t1 < t0:
+        return _bad_request(f't1 ({t1:g}) must not be before t0 ({t0:g})')
+    text = request.args.get('points', '')
+    if not (text.isdigit() and 1 <= int(text) <= MAX_RANGE_BUCKETS):
+        return _bad_request(f'points must be an integer from 1 to {MAX_RANGE_BUCKETS}, '
+                            f'got {text!r}')
+    hi = state.store.committed
+    ranges = read_range(state.store, wanted, t0, t1, int(text), hi)
+    response = Response(encode_range_json(hi, ranges), mimetype='application/json')
+    response.headers['Cache-Control'] = 'no-store'
+    return response
+
+
 @bp.route('/api/layout.yaml')
 def layout_yaml() -> Response:
     """Download the charts in force as a YAML file ``rtgraph`` accepts (the token left out)."""
@@ -353,22 +421,11 @@ def export_csv() -> Response:
     """
     state = _state()
     labels = state.layout.labels()
-    wanted = [part.strip() for part in request.args.get('series', '').split(',') if part.strip()]
-    unknown = [sid for sid in wanted if sid not in labels]
-    if unknown:
-        return _bad_request(f'unknown series: {", ".join(unknown)} (known: {", ".join(labels)})')
-    series_ids = list(dict.fromkeys(wanted)) or list(labels)
-    seconds = None
-    if 'seconds' in request.args:
-        text = request.args['seconds']
-        try:
-            seconds = float(text)
-        except ValueError:
-            seconds = math.nan
-        if not (math.isfinite(seconds) and seconds > 0):
-            return _bad_request(f'seconds must be a positive number, got {text!r}')
-
-    chunks = csv_chunks([state.store.rings[sid] for sid in series_ids],
+    rings = state.store.rings
+    # (A series removed since labels() were read has no ring: it is left out.)
+    series_ids = [sid for sid in _series_argument(labels) or labels if sid in rings]
+    seconds = _number_argument('seconds', positive=True) if 'seconds' in request.args else None
+    chunks = csv_chunks([rings[sid] for sid in series_ids],
                         [(sid, labels[sid]) for sid in series_ids], state.store.committed,
                         seconds=seconds)
     slot = state.exports.guard(chunks)
