@@ -13,13 +13,12 @@
 import {clampPoints, clampValue, clampY, enterFromLeft, sampleOf, yBounds} from './drawable.js';
 import {decimate, upperBound} from './series.js';
 import {formatRelative, formatTick, formatValue, niceStep} from './format.js';
+import {themeColor} from './theme.js';
 
 const Rickshaw = window.Rickshaw;
 
-// Dark, saturated colours that stay apart on white in sunlight and for common colour
-// blindness (blue/orange first).
-const PALETTE = ['#0047ab', '#c45200', '#1b7a2e', '#b8002e', '#6a3cb5', '#007c80', '#8a5a00',
-  '#333333'];
+// Line colours: the theme's --line-0 ... --line-7 (rtgraph.css); a series keeps its slot.
+const PALETTE_SIZE = 8;
 // Points drawn per series: decimation keeps each bucket's lowest and highest value, so one
 // point per pixel would show every spike; two keep the line smooth. At least and at most:
 const POINTS_PER_PIXEL = 2;
@@ -230,21 +229,26 @@ class Chart {
   // no other series of the chart has, so added series never recolour the ones already drawn.
   setSeries(series) {
     const had = new Map(this.series.map((s) => [s.id, s]));
-    const taken = new Set(series.filter((s) => had.has(s.id)).map((s) => had.get(s.id).color));
-    const free = PALETTE.filter((color) => !taken.has(color));
+    const taken = new Set(series.filter((s) => had.has(s.id)).map((s) => had.get(s.id).slot));
+    const free = [...Array(PALETTE_SIZE).keys()].filter((slot) => !taken.has(slot));
     let extra = 0;  // new series beyond the palette: its colours again, in turn
     const entries = series.map((s) => {
       let entry = had.get(s.id);
       if (entry === undefined) {
-        const color = free.shift() ?? PALETTE[extra % PALETTE.length];
+        const slot = free.shift() ?? extra % PALETTE_SIZE;
         extra += 1;
-        entry = {id: s.id, color, data: []};
+        entry = {id: s.id, slot, color: themeColor(`--line-${slot}`), data: []};
       }
       entry.name = s.label;
       entry.disabled = Boolean(s.hidden);
       return entry;
     });
     this.series.splice(0, this.series.length, ...entries);
+  }
+
+  // Take the colours of the theme in force (it changed); draw() shows them.
+  recolor() {
+    for (const s of this.series) s.color = themeColor(`--line-${s.slot}`);
   }
 
   setDisabled(id, disabled) {

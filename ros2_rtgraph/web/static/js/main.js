@@ -32,6 +32,7 @@ import {Legend} from './legend.js';
 import {NamespacePicker} from './namespace.js';
 import {SeriesData} from './series.js';
 import {StreamClient} from './stream.js';
+import {startTheme} from './theme.js';
 import {formatViewState, parseViewState, WHOLE_BUFFER} from './viewstate.js';
 
 // Seconds kept per series while a fixed window is shown, so that switching between the
@@ -159,6 +160,7 @@ function dropCard(card) {
 
 // Give a card these series (meta entries, in chart order): groups in the legend only.
 function setCardSeries(card, series) {
+  card.series = series;
   const drawn = series.filter((s) => s.expand !== true);
   const ids = drawn.map((s) => s.id);
   const hidden = (s) => ({...s, hidden: page.hidden.has(s.id)});
@@ -513,6 +515,7 @@ function describeState() {
     clockOffset: page.clock.offset,
     robotNow: page.clock.now(),
     paused: page.paused,
+    theme: document.documentElement.dataset.theme,
     seconds: page.seconds,
     hidden: [...page.hidden],
     events: {...page.events},
@@ -557,5 +560,13 @@ window.rtgraph = Object.freeze({
 
 applyView(location.hash);
 saveView();
+// Dark or light (theme.js): the lines and the legends' swatches take the theme's colours.
+startTheme(document.getElementById('theme-button'), () => {
+  for (const card of page.cards) {
+    card.chart.recolor();
+    setCardSeries(card, card.series);
+    redraw(card);
+  }
+});
 client.start();
 setInterval(tick, TICK_MS);
