@@ -27,9 +27,9 @@ MAX_EXPORTS = 2
 #: as text, whatever the rings hold.
 EXPORT_CHUNK_BYTES = 2 * MB
 #: A row's cost in a chunk: its numbers copied out of the rings, as Python objects and as text
-#: (370 measured); and per character of its text cells (up to 13 measured for emoji on Python
-#: 3.11, 17 on 3.12: a margin above both).
-EXPORT_ROW_BYTES = 512
+#: (370 measured, and about 130 more for its UTC date); and per character of its text cells
+#: (up to 13 measured for emoji on Python 3.11, 17 on 3.12: a margin above both).
+EXPORT_ROW_BYTES = 640
 EXPORT_CHAR_BYTES = 24
 
 

@@ -268,7 +268,7 @@ def test_window_selector_changes_axis_and_csv_link(context, site):
         # The link downloads this chart's samples from the bridge's buffer.
         body = page.evaluate('url => fetch(url).then((r) => r.text())', csv.get_attribute('href'))
         lines = body.splitlines()
-        assert lines[0] == 'series,label,seq,t,value'
+        assert lines[0] == 'series,label,seq,t,utc,value'
         assert {line.split(',')[0] for line in lines[1:]} == {WAVE, MANUAL}
 
 

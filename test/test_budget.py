@@ -67,9 +67,9 @@ def test_over_budget_names_the_figures_and_the_keys():
 
 
 @pytest.mark.parametrize(('chars', 'rows'), [
-    (0, 4096),  # no text: 512 bytes a row
-    (2, 3744),
-    (40, 1424),
+    (0, 3276),  # no text: 640 bytes a row
+    (2, 3048),
+    (40, 1310),
     (1_000_000, 1),  # never none
 ])
 def test_a_download_chunk_holds_fewer_rows_the_longer_its_labels(chars, rows):

@@ -3,6 +3,8 @@
 """CSV downloads from real rings: chunked rows match the whole-store model; formula escaping."""
 
 import csv
+from datetime import datetime
+from datetime import timezone
 import io
 import math
 import tracemalloc
@@ -45,13 +47,18 @@ def _rows(chunks: list[bytes]) -> list[list[str]]:
     return list(csv.reader(io.StringIO(b''.join(chunks).decode('utf-8'))))
 
 
+def _utc(t: float) -> str:
+    """Return a time as the CSV's utc column should say it (datetime: another way there)."""
+    return datetime.fromtimestamp(t, timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+
+
 def _model(store: SampleStore, ids: list[str], seconds: float | None) -> list[list[str]]:
     """Return the rows as the whole-store export made them: every sample, merged by seq."""
     rows = []
     for sid in ids:
         ring = store.rings[sid]
         samples = ring.read_since(0) if seconds is None else ring.read_window(seconds)
-        rows += [(s, [sid, f'label {sid}', str(s), repr(t), repr(v)])
+        rows += [(s, [sid, f'label {sid}', str(s), repr(t), _utc(t), repr(v)])
                  for s, t, v in zip(samples.seq.tolist(), samples.t.tolist(),
                                     samples.v.tolist(), strict=True)]
     return [row for _, row in sorted(rows)]
@@ -85,12 +92,13 @@ def test_samples_after_the_bound_and_overwritten_ones_are_not_exported():
         store.append('a', seq, -seq / 2)
     upto = store.committed
     chunks = csv_chunks([store.rings['a']], [('a', 'x')], upto, rows=2)
-    assert next(chunks) == b'series,label,seq,t,value\r\n'
-    assert next(chunks) == b'a,x,3,3.0,-1.5\r\na,x,4,4.0,-2.0\r\n'
+    assert next(chunks) == b'series,label,seq,t,utc,value\r\n'
+    assert next(chunks) == (b'a,x,3,3.0,1970-01-01T00:00:03.000000Z,-1.5\r\n'
+                            b'a,x,4,4.0,1970-01-01T00:00:04.000000Z,-2.0\r\n')
     store.append('a', 7.0, 0.0)  # after the bound; overwrites 3, which was written already
     store.append('a', 8.0, 0.0)  # overwrites 4, ditto
     store.append('a', 9.0, 0.0)  # overwrites 5, not written yet: left out
-    assert b''.join(chunks) == b'a,x,6,6.0,-3.0\r\n'
+    assert b''.join(chunks) == b'a,x,6,6.0,1970-01-01T00:00:06.000000Z,-3.0\r\n'
 
 
 def test_labels_are_escaped_and_numbers_are_not():
@@ -100,15 +108,15 @@ def test_labels_are_escaped_and_numbers_are_not():
     names = [('s0', '=cmd|"/c calc"!A1'), ('s1', '\r-x, "quoted"\n')]
     rows = _rows(list(csv_chunks([store.rings['s0'], store.rings['s1']], names, 2)))
     # A carriage return or line feed in a label is quoted, so the row stays one row.
-    assert rows[1:] == [['s0', '\'=cmd|"/c calc"!A1', '1', '-2.0', '-1.5'],
-                        ['s1', "'\r-x, \"quoted\"\n", '2', '1.0', '-inf']]
+    assert rows[1:] == [['s0', '\'=cmd|"/c calc"!A1', '1', '-2.0', _utc(-2.0), '-1.5'],
+                        ['s1', "'\r-x, \"quoted\"\n", '2', '1.0', _utc(1.0), '-inf']]
 
 
 def test_an_empty_store_exports_the_header_only():
     store = SampleStore(['a', 'b'], capacity=3)
     chunks = list(csv_chunks(list(store.rings.values()), [('a', 'a'), ('b', 'b')], 0,
                              seconds=5.0))
-    assert chunks == [b'series,label,seq,t,value\r\n']
+    assert chunks == [b'series,label,seq,t,utc,value\r\n']
 
 
 @pytest.mark.parametrize(('times', 'seconds', 'kept'), [

@@ -106,8 +106,8 @@ def test_a_member_reaches_clients_in_a_meta_event_before_its_samples(site):
     status, _, body = site.get(f'/api/export.csv?series={member}')
     assert status == 200
     rows = list(csv.reader(io.StringIO(body.decode('utf-8'))))
-    assert rows[0] == ['series', 'label', 'seq', 't', 'value']
-    assert [(r[0], r[1], float(r[4])) for r in rows[1:]] == [
+    assert rows[0] == ['series', 'label', 'seq', 't', 'utc', 'value']
+    assert [(r[0], r[1], float(r[5])) for r in rows[1:]] == [
         (member, ELBOW[1], 10.0), (member, ELBOW[1], 11.0)]
 
     status, _, body = site.get(f'/api/export.csv?series={member},s0.7')

@@ -372,9 +372,10 @@ def test_csv_export_holds_every_sample_in_sequence_order(make_site):
     assert disposition.startswith('attachment; filename="rtgraph-')
     assert disposition.endswith('.csv"')
     rows = _csv_rows(body)
-    assert rows[0] == ['series', 'label', 'seq', 't', 'value']
+    assert rows[0] == ['series', 'label', 'seq', 't', 'utc', 'value']
     assert [int(row[2]) for row in rows[1:]] == list(range(1, 201))
-    for series, label, seq, t, value in rows[1:]:
+    for series, label, seq, t, utc, value in rows[1:]:
+        assert utc.startswith('1970-01-01T00:00:') and utc.endswith('Z')  # t = seq / 100
         seq = int(seq)
         assert series == FED[seq % 2]
         assert label == ('/a.data' if series == 's0' else 'B "quoted", label')
@@ -436,7 +437,8 @@ def test_csv_export_escapes_formula_labels_and_keeps_negative_numbers(make_site)
     assert status == 200
     rows = _csv_rows(body)[1:]
     assert [row[1] for row in rows] == ["'" + label for label in labels[:6]] + ['IMU z=1']
-    assert {(row[3], row[4]) for row in rows} == {('-2.5', '-1.5')}
+    assert {(row[3], row[4], row[5]) for row in rows} == {
+        ('-2.5', '1969-12-31T23:59:57.500000Z', '-1.5')}
 
 
 #: Samples in the big store: 500 000 per fed series, in rings of 600 000.
@@ -531,7 +533,7 @@ def test_csv_exports_beyond_two_at_once_get_503_and_streams_are_not_counted(make
         assert time.monotonic() < deadline, 'a closed download kept its slot'
         time.sleep(0.02)
     status, _, body = site.get('/api/export.csv?series=s2')
-    assert (status, body) == (200, b'series,label,seq,t,value\r\n')
+    assert (status, body) == (200, b'series,label,seq,t,utc,value\r\n')
     held.pop().close()
 
 

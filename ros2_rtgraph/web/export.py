@@ -10,6 +10,9 @@ store once took 230 MB). That is the ``CSV downloads`` part of the memory budget
 The rings keep moving while a download is read: rows a ring overwrites before the download
 reaches them are left out, and samples newer than the request are never in it.
 
+``utc`` beside ``t`` is the same time as an ISO 8601 UTC date (``2026-12-02T14:02:31.250000Z``),
+for a spreadsheet or a log next to it; under ``use_sim_time`` it dates the sim clock, as ``t``.
+
 Text cells follow OWASP's rule against CSV (formula) injection: a cell that starts with
 ``= + - @``, a tab or a carriage return gets a leading ``'``, so a spreadsheet shows it as text
 instead of running it. Numbers are written as they are (``-1.5`` stays ``-1.5``). Lines end
@@ -29,7 +32,7 @@ from ros2_rtgraph.budget import export_chunk_rows
 from ros2_rtgraph.ringbuffer import SampleRing
 from ros2_rtgraph.ringbuffer import Samples
 
-CSV_COLUMNS = ('series', 'label', 'seq', 't', 'value')
+CSV_COLUMNS = ('series', 'label', 'seq', 't', 'utc', 'value')
 #: What a cell starts with when a spreadsheet would read it as a formula (OWASP).
 FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')
 
@@ -37,6 +40,14 @@ FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')
 def text_cell(text: str) -> str:
     """Return ``text`` as a CSV cell no spreadsheet runs: with a leading ``'`` if it needs one."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def utc_texts(t: np.ndarray) -> list[str]:
+    """Return seconds since the epoch as ISO 8601 UTC dates, to the microsecond ('' if none)."""
+    finite = np.isfinite(t) & (np.abs(t) < 1e11)  # within years 0..5138: datetime64 holds them
+    micros = np.where(finite, np.round(t * 1e6), 0).astype('datetime64[us]')
+    texts = np.datetime_as_string(micros, unit='us', timezone='UTC')
+    return np.where(finite, texts, '').tolist()
 
 
 def _csv_bytes(rows: Iterable[Sequence[object]]) -> bytes:
@@ -99,10 +110,12 @@ def csv_chunks(rings: Sequence[SampleRing], names: Sequence[tuple[str, str]], up
         seq, t, v = (np.concatenate(columns) for columns in zip(*kept, strict=True))
         which = np.concatenate([np.full(len(samples.seq), i) for i, samples in enumerate(kept)])
         order = np.argsort(seq)  # sequence numbers are unique
+        t = t[order]
         # repr() of a Python float round-trips exactly and spells non-finite nan/inf/-inf.
         text = _csv_bytes(
-            (*cells[w], s, repr(tt), repr(vv))
-            for w, s, tt, vv in zip(which[order].tolist(), seq[order].tolist(),
-                                    t[order].tolist(), v[order].tolist(), strict=True))
+            (*cells[w], s, repr(tt), utc, repr(vv))
+            for w, s, tt, utc, vv in zip(which[order].tolist(), seq[order].tolist(),
+                                         t.tolist(), utc_texts(t), v[order].tolist(),
+                                         strict=True))
         if text:
             yield text
