@@ -140,6 +140,7 @@ class ChartConfig:
     min: float | None = None
     max: float | None = None
     limits: tuple[LimitLine, ...] = ()
+    precision: int | None = None  # decimals of the legend's readings; None: from the y ticks
     series: tuple[SeriesConfig, ...] = ()
     templates: tuple[tuple[str, str], ...] = ()  # (('title', '${ns} arm'),) as for series
 
@@ -541,6 +542,7 @@ _CHART_RULES: _Rules = {
     'min': lambda r, n, k: r.number(n, k, optional=True),
     'max': lambda r, n, k: r.number(n, k, optional=True),
     'limits': _limits,
+    'precision': lambda r, n, k: r.integer(n, k, 0, 9, optional=True),
 }
 _CHART_KEYS = (*_CHART_RULES, 'series')
 _TOP_KEYS = ('variables', 'server', 'charts')

@@ -221,6 +221,7 @@ class Layout:
                 'limits': [
                     {'value': _finite_or_none(limit.value), 'label': limit.label}
                     for limit in chart.limits],
+                'precision': chart.precision,
                 'series': [sid for series in chart.series
                            for sid in (series.id, *(m.id for m in members.get(series.id, ())))],
             })

@@ -52,7 +52,7 @@ def _chart_entry(chart: ChartConfig, named: bool) -> dict:
     entry: dict = {'title': dict(chart.templates).get('title', chart.title)}
     if chart.unit:
         entry['unit'] = chart.unit
-    for key in ('min', 'max'):
+    for key in ('min', 'max', 'precision'):
         value = getattr(chart, key)
         if value is not None:
             entry[key] = value

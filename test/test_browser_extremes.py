@@ -171,10 +171,10 @@ def test_extreme_values_and_stamp_jumps_draw_and_keep_exact_values(context, brid
         robot.publish_all(page)
         wait_state(page, LAST_DRAWN)
         assert_drawable(page)
-        # The legend shows the values as published, not as drawn.
+        # The legend shows the values as published, not as drawn (with the chart's decimals).
         expect(page.locator(f'.entry[data-series="{EXTREME}"] .value')).to_have_text('-1e+308')
         expect(page.locator(f'.entry[data-series="{HUGE}"] .value')).to_have_text('1e+308')
-        expect(page.locator(f'.entry[data-series="{NORMAL}"] .value')).to_have_text('0.5')
+        expect(page.locator(f'.entry[data-series="{NORMAL}"] .value')).to_have_text('0.50')
         drawn = series_of(page)
         assert drawn[EXTREME]['drawnLast'] == {'t': LAST_T, 'v': LAST_X}
         assert drawn[HUGE]['drawnLast'] == {'t': LAST_T, 'v': LAST_Z}
@@ -228,7 +228,7 @@ def test_drawable_rules(context, bridge):
     with watched_page(context, bridge.url) as (page, _):
         result = page.evaluate("""async () => {
           const d = await import('./static/js/drawable.js');
-          const {formatValue} = await import('./static/js/format.js');
+          const {formatReading, formatValue} = await import('./static/js/format.js');
           const near = [{x: 5, y: 1}, {x: 10, y: 2}];
           const inside = [{x: 0, y: -10}, {x: 1, y: null}, {x: 2, y: 10}];
           const clamped = d.clampPoints(
@@ -247,6 +247,8 @@ def test_drawable_rules(context, bridge):
             lone: [lone[0].x, lone[0].y, lone[1].gap],
             clampY: [1e308, -1e308, 3].map((y) => d.clampY(y, [-10, 10])),
             legend: [-1e308, 1e308, Number.MAX_VALUE, 1.5e7, 1.05e-5, 2.5].map(formatValue),
+            readings: [[0.5, 2], [9.80665, 1], [-1e308, 2], [1.5e7, 3], [1.05e-5, 4],
+              [48.1372146, 6], [NaN, 2], [-0.004, 2], [3, 12]].map((c) => formatReading(...c)),
           };
         }""")
     assert result['values'] == [1e300, -1e300, 1e300, 1e300, -7]
@@ -265,3 +267,6 @@ def test_drawable_rules(context, bridge):
     assert result['lone'] == [0, 3, True]
     assert result['clampY'] == [10, -10, 3]
     assert result['legend'] == ['-1e+308', '1e+308', '1.798e+308', '1.5e+7', '1.05e-5', '2.5']
+    # Readings: fixed decimals (no jitter), the exponent form where formatValue uses it.
+    assert result['readings'] == ['0.50', '9.8', '-1e+308', '1.5e+7', '1.05e-5', '48.137215',
+                                  'NaN', '0.00', '3']

@@ -196,7 +196,8 @@ def test_a_chart_added_at_run_time_is_subscribed_streamed_and_removed(explored):
         assert status == 201, meta
         assert _series_ids(meta) == ['s0', 's1']
         assert meta['charts'][1] == {'index': 1, 'title': 'Added', 'unit': 'V', 'min': None,
-                                     'max': None, 'limits': [], 'series': ['s1']}
+                                     'max': None, 'limits': [], 'precision': None,
+                                     'series': ['s1']}
         assert _series_ids(client.next_event('meta', timeout=10).json()) == ['s0', 's1']
         wait_matched(publisher)
         _publish_until(lambda: explored.node.stats.series['s1'].samples > 0,

@@ -48,10 +48,10 @@ def test_without_members_describe_is_the_configuration_with_templates_marked():
     assert layout.describe() == {
         'charts': [
             {'index': 0, 'title': 'Joints', 'unit': 'rad', 'min': -3.5, 'max': None,
-             'limits': [{'value': 3.0, 'label': 'stop'}],
+             'limits': [{'value': 3.0, 'label': 'stop'}], 'precision': None,
              'series': ['s0', 's1']},
             {'index': 1, 'title': 'Scan', 'unit': 'm', 'min': None, 'max': None, 'limits': [],
-             'series': ['s2']},
+             'precision': None, 'series': ['s2']},
         ],
         'series': [
             {'id': 's0', 'label': 'joints', 'topic': '/joint_states', 'field': 'position[:]',

@@ -12,7 +12,7 @@
 
 import {clampPoints, clampValue, clampY, enterFromLeft, sampleOf, yBounds} from './drawable.js';
 import {decimate, upperBound} from './series.js';
-import {formatRelative, formatTick, formatValue, niceStep} from './format.js';
+import {formatRelative, formatTick, formatValue, niceStep, tickDecimals} from './format.js';
 import {themeColor} from './theme.js';
 
 const Rickshaw = window.Rickshaw;
@@ -117,6 +117,7 @@ class Chart {
     this.plot = elements.yAxis.parentElement;
     this.yLabelChars = 0;
     this.unit = chart.unit || '';
+    this.precision = Number.isInteger(chart.precision) ? chart.precision : null;
     this.min = chart.min;
     this.max = chart.max;
     this.limits = (chart.limits || []).filter((limit) => Number.isFinite(limit.value));
@@ -271,6 +272,12 @@ class Chart {
   yTickStep() {
     const ticks = this.yTicks();
     return ticks.length > 1 ? ticks[1] - ticks[0] : 1;
+  }
+
+  // Decimals of the legend's readings: the chart's `precision` from the YAML, else two finer
+  // than the y ticks (what the axis shows changing matters, the noise far below it does not).
+  readingDecimals() {
+    return this.precision ?? tickDecimals(this.yTickStep()) + 2;
   }
 
   // Widen or narrow the y-axis column to the longest tick label, so 11.574996 is not cut.

@@ -13,12 +13,28 @@ function formatValue(value) {
   return String(Number(value.toPrecision(6)));
 }
 
+// Decimals that tell ticks `step` apart: 0.2 -> 1, 0.05 -> 2, 10 -> 0.
+function tickDecimals(step) {
+  return Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+}
+
+// A reading in the legend, with a fixed number of decimals (so it does not jitter in width
+// twenty times a second); formatValue's exponent form where that one uses it.
+function formatReading(value, decimals) {
+  const abs = Math.abs(value);
+  if (!Number.isFinite(value) || decimals > 9 || abs >= 1e7 || (abs !== 0 && abs < 1e-4)) {
+    return formatValue(value);
+  }
+  const text = value.toFixed(decimals);
+  return Number(text) === 0 ? text.replace('-', '') : text; // -0.004 reads 0.00, not -0.00
+}
+
 // A y-axis tick with as many decimals as the spacing of the ticks needs: a GPS latitude
 // axis must read 48.1372, 48.1374, not 48.14 five times.
 function formatTick(value, step) {
   if (value === 0) return '0';
   const abs = Math.abs(value);
-  const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+  const decimals = tickDecimals(step);
   if (abs >= 1e6 || decimals > 9) {
     const digits = Math.floor(Math.log10(abs)) - Math.floor(Math.log10(step) + 1e-9);
     return value.toExponential(Math.max(0, digits));
@@ -53,4 +69,5 @@ function formatAge(seconds) {
   return `${Math.round(seconds / 60)} min ago`;
 }
 
-export {formatAge, formatRate, formatRelative, formatTick, formatValue, niceStep};
+export {formatAge, formatRate, formatReading, formatRelative, formatTick, formatValue, niceStep,
+  tickDecimals};

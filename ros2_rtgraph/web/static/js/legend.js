@@ -15,7 +15,7 @@
 // live, or no stats came for STATS_CURRENT_MS, every entry says 'unknown' (greyed) and no rate,
 // never an OK that nobody can vouch for.
 
-import {formatAge, formatRate, formatValue} from './format.js';
+import {formatAge, formatRate, formatReading} from './format.js';
 
 // Milliseconds a stats event stays current (they come once a second).
 const STATS_CURRENT_MS = 2500;
@@ -102,6 +102,7 @@ class Legend {
       stats: null,
       receivedMs: 0,
       value: item.querySelector('.value'),
+      reading: undefined, // the text for .value at the next refresh()
       rate: item.querySelector('.rate'),
       age: item.querySelector('.age'),
       badge: item.querySelector('.status'),
@@ -120,9 +121,11 @@ class Legend {
     entry.item.classList.toggle('disabled', hidden);
   }
 
-  setValue(id, value) {
+  // The series' newest value drawn, shown at the next refresh(): readings change four times
+  // a second at most, however fast the chart draws, so they can be read.
+  setValue(id, value, decimals) {
     const entry = this.entries.get(id);
-    setText(entry.value, value === undefined ? '' : `${formatValue(value)}${this.unit}`);
+    entry.reading = value === undefined ? '' : `${formatReading(value, decimals)}${this.unit}`;
   }
 
   // stats: the series' entry of a stats event; receivedMs: when it arrived (Date.now()).
@@ -136,6 +139,7 @@ class Legend {
   // Show every entry's health as of nowMs; live: whether the stream is live right now.
   refresh(nowMs, live) {
     for (const entry of this.entries.values()) {
+      if (entry.reading !== undefined) setText(entry.value, entry.reading);
       const stats = entry.stats;
       if (stats === null) continue;
       const current = live && nowMs - entry.receivedMs <= STATS_CURRENT_MS;

@@ -419,9 +419,10 @@ function redraw(card) {
 }
 
 function showValues(card) {
+  const decimals = card.chart.readingDecimals();
   for (const id of card.ids) {
     const last = card.chart.drawn[id] && card.chart.drawn[id].last;
-    card.legend.setValue(id, last ? last.v : undefined);
+    card.legend.setValue(id, last ? last.v : undefined, decimals);
   }
 }
 
