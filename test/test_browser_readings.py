@@ -24,6 +24,7 @@ charts:
     series: [/a.data]
   - title: Fixed
     precision: 1
+    min: 0
     series: [/b.data]
 """
 DRAWN = 's.charts.length === 2 && s.charts.every((c) => c.series.every((x) => x.drawn > 3))'
@@ -52,3 +53,13 @@ def test_readings_change_four_times_a_second_at_most_with_the_charts_decimals(
         reading = page.locator('.card').nth(0).locator('.entry .value').text_content()
         tick_decimals = max(len(t.partition('.')[2]) for t in ticks)
         assert len(reading.partition('.')[2]) == tick_decimals + 2, (ticks, reading)
+        # min: 0 puts the 0 tick on the plot's bottom edge: it is drawn whole, not cut in half.
+        zero, svg, plot = page.locator('.card').nth(1).evaluate("""card => {
+          const texts = [...card.querySelectorAll('.y-axis text')];
+          const zero = texts.find((t) => t.textContent === '0');
+          const svg = card.querySelector('.y-axis svg');
+          return [zero.getBoundingClientRect().toJSON(), getComputedStyle(svg).overflow,
+                  card.querySelector('.plot').getBoundingClientRect().toJSON()];
+        }""")
+        assert svg == 'visible' and zero['height'] > 0
+        assert plot['top'] <= zero['top'] and zero['bottom'] <= plot['bottom'], (zero, plot)
