@@ -11,6 +11,8 @@ Every page is held to :func:`browser.watched_page`'s rules (no console error, no
 request outside the bridge).
 """
 
+import re
+
 from browser import artifacts_dir
 from browser import LAPTOP
 from browser import page_state
@@ -83,17 +85,18 @@ def test_view_rules(context, site):
             '#window=buffer', '#window=0', '#window=-5', '#window=abc', '#window=Infinity',
             '#window=1e400', '#window=', '#window=1e%2B3', '#hide=s3,,s3,%3Cscript%3E,s0.1',
             '#hide=<b>x</b>', '#paused=0', '#paused=yes', '#chart=0', '#chart=-1', '#chart=1.5',
-            '#chart=1e2', '#chart=9999999', '#nonsense&&=&window=10&window=60', '#%zz'];
+            '#chart=1e2', '#chart=9999999', '#nonsense&&=&window=10&window=60', '#%zz',
+            '#fold=3,0,3,x,-1', '#fold=&chart=1'];
           return {
             parsed: cases.map(parse),
             formatted: cases.map((f) => formatViewState(parse(f))),
           };
         }""")
-    default = {'hide': [], 'paused': False}
+    default = {'hide': [], 'paused': False, 'fold': []}
     expected = [
         (default, ''),
         (default, ''),
-        ({'window': 10, 'hide': ['s3', 's5'], 'paused': True, 'chart': 2},
+        ({'window': 10, 'hide': ['s3', 's5'], 'paused': True, 'chart': 2, 'fold': []},
          'window=10&hide=s3,s5&paused=1&chart=2'),
         ({**default, 'window': 2.5}, 'window=2.5'),
         # The selector's "buffer" choice: everything held (null; None here).
@@ -112,6 +115,9 @@ def test_view_rules(context, site):
         # Unknown keys and repeated ones: the first value of a key counts.
         ({**default, 'window': 10}, 'window=10'),
         (default, ''),
+        # Folded charts: indices, each once, ascending.
+        ({**default, 'fold': [0, 3]}, 'fold=0,3'),
+        ({**default, 'chart': 1}, 'chart=1'),
     ]
     for parsed, formatted, (view, fragment) in zip(
             result['parsed'], result['formatted'], expected, strict=True):
@@ -199,3 +205,26 @@ def test_a_garbage_fragment_gives_the_default_view(context, site):
         expect(page).to_have_url(f'{site.url}')
         assert page.locator('script:not([src])').count() == 0
         assert not watch.errors
+
+
+def test_folded_charts_and_the_chart_index_are_in_the_fragment(context, site):
+    with watched_page(context, f'{site.url}?token={TOKEN}#fold=0', PHONE_390) as (page, _):
+        wait_state(page, DRAWN.replace('s.charts.every', 's.charts.slice(1).every'))
+        first = page.locator('.card').first
+        expect(first).to_have_class(re.compile(r'\bfolded\b'))
+        expect(first.locator('.plot')).to_be_hidden()
+        expect(first.locator('.fold')).to_have_attribute('aria-expanded', 'false')
+        renders = page_state(page)['charts'][0]['renders']
+        page.wait_for_timeout(600)  # ticks redraw every chart a few times a second...
+        assert page_state(page)['charts'][0]['renders'] == renders  # ...but a folded one
+        first.locator('.fold').click()
+        expect(first.locator('.plot')).to_be_visible()
+        wait_state(page, 's.charts[0].renders > ' + str(renders))
+        assert 'fold' not in page.evaluate('location.hash')
+        page.locator('.card').nth(2).locator('.fold').click()
+        assert page.evaluate('location.hash') == '#fold=2'
+        options = page.locator('#chart-select option').all_text_contents()
+        assert options == [state['title'] for state in page_state(page)['charts']]
+        page.select_option('#chart-select', index=len(options) - 1)
+        _assert_card_in_view(page, len(options) - 1)
+        assert page.evaluate('location.hash') == f'#chart={len(options) - 1}&fold=2'

@@ -76,6 +76,7 @@ const page = {
   windowChosen: false,
   paused: false,
   chart: undefined, // index of the chart the URL scrolls to
+  folded: new Set(), // indices of the charts folded away (only their header shows)
   scrollPending: false, // that chart is scrolled to once it is built
   dirty: new Set(),
   frameRequested: false,
@@ -91,6 +92,7 @@ const connectionNotice = document.getElementById('connection-notice');
 const windowSelect = document.getElementById('window-select');
 const pauseButton = document.getElementById('pause-button');
 const topBar = document.querySelector('.topbar');
+const chartSelect = document.getElementById('chart-select');
 const exploreButton = document.getElementById('explore-button');
 const explorer = new Explorer(document.getElementById('explorer'), exploreButton);
 const namespacePicker = new NamespacePicker(document.getElementById('ns-control'),
@@ -139,6 +141,13 @@ function newCard(chartMeta, key, old) {
       saveView();
     }, (id) => card.editor.removeSeries(id));
   card.editor = new ChartEditor(element, chartMeta, () => page.cards.indexOf(card));
+  element.querySelector('.fold').addEventListener('click', () => {
+    const index = page.cards.indexOf(card);
+    if (page.folded.has(index)) page.folded.delete(index);
+    else page.folded.add(index);
+    showFolds();
+    saveView();
+  });
   // Rickshaw sizes its SVG from the element once; follow the layout (rotation, resize).
   let resizeQueued = false;
   card.observer = new ResizeObserver(() => {
@@ -222,6 +231,14 @@ function applyLayout(meta) {
   if (!explore && !explorer.root.hidden) explorer.hide();
   explorer.setCharts(meta.charts);
   namespacePicker.update(meta);
+  chartSelect.replaceChildren(...meta.charts.map((chartMeta) => {
+    const option = document.createElement('option');
+    option.value = String(chartMeta.index);
+    option.textContent = chartMeta.title;
+    return option;
+  }));
+  chartSelect.value = String(page.chart ?? 0);
+  showFolds();
 }
 
 // Show a window (seconds, null: the whole buffer) in the selector, adding a choice it lacks.
@@ -257,6 +274,16 @@ function scrollToChart() {
   const gap = parseFloat(getComputedStyle(chartsElement).paddingTop) || 0;
   const top = card.element.getBoundingClientRect().top + window.scrollY;
   window.scrollTo({top: top - topBar.getBoundingClientRect().height - gap, behavior: 'instant'});
+}
+
+// Fold away the charts the viewer folded: header only, not drawn.
+function showFolds() {
+  page.cards.forEach((card, index) => {
+    const folded = page.folded.has(index);
+    card.element.classList.toggle('folded', folded);
+    card.element.querySelector('.fold').setAttribute('aria-expanded', String(!folded));
+    if (!folded) redraw(card);
+  });
 }
 
 function onMeta(meta) {
@@ -398,6 +425,7 @@ function drawFrame() {
     page.dirty.delete(card);
     // Paused: only a chart never drawn is, so a page opened paused shows what came first.
     if (page.paused && card.chart.now !== undefined) continue;
+    if (card.element.classList.contains('folded')) continue; // drawn again when unfolded
     card.drawnMs = Date.now();
     if (card.chart.draw(page.store, page.seconds, edgeOf(card))) showValues(card);
     if (performance.now() - start > FRAME_BUDGET_MS) break;
@@ -452,6 +480,7 @@ function currentView() {
     hide: [...page.hidden],
     paused: page.paused,
     chart: page.chart,
+    fold: [...page.folded].sort((a, b) => a - b),
   };
 }
 
@@ -478,6 +507,8 @@ function applyView(fragment) {
     redraw(card);
   }
   setPaused(view.paused);
+  page.folded = new Set(view.fold);
+  showFolds();
   page.chart = view.chart;
   page.scrollPending = view.chart !== undefined;
   scrollToChart();
@@ -486,6 +517,12 @@ function applyView(fragment) {
 windowSelect.addEventListener('change', () => {
   page.windowChosen = true;
   setWindow(windowSelect.value === WHOLE_BUFFER ? null : Number(windowSelect.value));
+  saveView();
+});
+chartSelect.addEventListener('change', () => {
+  page.chart = Number(chartSelect.value);
+  page.scrollPending = true;
+  scrollToChart();
   saveView();
 });
 pauseButton.addEventListener('click', () => {

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // One viewer's view in the URL's fragment, so that a reload or a shared link shows the same
-// view: `#window=10&hide=s3,s5&paused=1&chart=2`. A fragment never reaches the server, and
+// view: `#window=10&hide=s3,s5&paused=1&chart=2&fold=0,4`. A fragment never reaches the server, and
 // every viewer has their own. Pure functions from a fragment to a view and back; main.js reads
 // and writes the address.
 //
@@ -11,7 +11,8 @@
 //           the fragment does not choose (the bridge's default then);
 //   hide: ids of the series the viewer hid (meta event ids), in the order given;
 //   paused: boolean;
-//   chart: index of the chart to scroll to, undefined for none.
+//   chart: index of the chart to scroll to, undefined for none;
+//   fold: indices of the charts folded away (only their header shows), ascending.
 //
 // A fragment is whatever someone typed or linked: each key is checked on its own and a bad
 // value counts as absent, silently. Nothing of it ever goes into the DOM as HTML.
@@ -27,7 +28,7 @@ const INDEX = /^\d{1,6}$/;
 // The view a fragment describes (with or without its leading '#').
 function parseViewState(fragment) {
   const query = new URLSearchParams(fragment.replace(/^#/, ''));
-  const view = {window: undefined, hide: [], paused: query.get('paused') === '1'};
+  const view = {window: undefined, hide: [], paused: query.get('paused') === '1', fold: []};
   const shown = query.get('window');
   const seconds = Number(shown);
   if (shown === WHOLE_BUFFER) view.window = null;
@@ -38,6 +39,11 @@ function parseViewState(fragment) {
   }
   const chart = query.get('chart');
   view.chart = chart !== null && INDEX.test(chart) ? Number(chart) : undefined;
+  const fold = query.get('fold');
+  if (fold !== null) {
+    view.fold = [...new Set(fold.split(',').filter((i) => INDEX.test(i)).map(Number))]
+      .sort((a, b) => a - b);
+  }
   return view;
 }
 
@@ -49,6 +55,7 @@ function formatViewState(view) {
   if (view.hide.length) parts.push(`hide=${view.hide.map(encodeURIComponent).join(',')}`);
   if (view.paused) parts.push('paused=1');
   if (view.chart !== undefined) parts.push(`chart=${view.chart}`);
+  if (view.fold.length) parts.push(`fold=${view.fold.join(',')}`);
   return parts.join('&');
 }
 
