@@ -138,14 +138,15 @@ def test_a_slice_past_max_series_charts_what_fits_and_says_what_not(robot, bridg
 
 
 @pytest.mark.browser
-def test_the_page_shows_members_as_the_slice_grows(robot, tmp_path):
-    # A bridge of its own, so the page sees the slice from 3 joints on.
-    bridge = Bridge(rtgraph_command(write_config(tmp_path, YAML)))
+def test_the_page_shows_members_as_the_slice_grows(robot, bridge, tmp_path):
+    # A bridge of its own, so the page sees the slice from 3 joints on (and the module's, which
+    # the publisher counts too, whether or not another test of the module ran).
+    own = Bridge(rtgraph_command(write_config(tmp_path, YAML)))
     rng = random.Random(5)
     try:
-        bridge.wait_serving()
+        own.wait_serving()
         wait_matched(robot['joints'], 2)  # this bridge and the module's
-        with chromium() as context, watched_page(context, bridge.url, viewport=PHONE) as (
+        with chromium() as context, watched_page(context, own.url, viewport=PHONE) as (
                 page, _):
             wait_state(page, 's.charts.length === 2')
             _publish_joints(robot['joints'], 3, range(0, 40), rng)
@@ -164,4 +165,4 @@ def test_the_page_shows_members_as_the_slice_grows(robot, tmp_path):
             assert labels[0] == '/slices/joints.position[:]'  # the group row
             assert sorted(labels[1:]) == sorted(f'/slices/joints position {n}' for n in NAMES)
     finally:
-        bridge.close()
+        own.close()
