@@ -113,6 +113,11 @@ class LimitLine:
     label: str = ''
 
 
+#: What makes two series the same series, and their samples the same samples: a file refuses
+#: two of them in one chart; a change at run time keeps the id (and the ring) of such a one.
+IDENTITY_KEYS = ('topic', 'field', 'scale', 'offset')
+
+
 @dataclass(frozen=True)
 class SeriesConfig:
     id: str  # 's0', 's1', ... in file order across all charts
@@ -131,6 +136,11 @@ class SeriesConfig:
     key: str  # key path, e.g. 'charts[0].series[1]'
     #: The keys written with variables, as written: (('topic', '${ns}/imu'), ...).
     templates: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def identity(self) -> tuple:
+        """Return the values of :data:`IDENTITY_KEYS`."""
+        return tuple(getattr(self, key) for key in IDENTITY_KEYS)
 
 
 @dataclass(frozen=True)
@@ -628,10 +638,10 @@ def _chart(reader: _Reader, node: Node, chart: int, first_id: int,
                     f'{first_id + len(items)} series so far, more than the {MAX_SERIES} a file '
                     'may chart (each use of a YAML alias counts)')
     series: list[SeriesConfig] = []
-    seen: dict[tuple[str, str, float, float], SeriesConfig] = {}
+    seen: dict[tuple, SeriesConfig] = {}
     for index, item in enumerate(items):
         one = _series(reader, item, f'{path}.series[{index}]', chart, first_id + index, make_id)
-        first = seen.setdefault((one.topic, one.field, one.scale, one.offset), one)
+        first = seen.setdefault(one.identity, one)
         if first is not one:
             reader.fail(item, one.key, f'duplicate series {one.topic}.{one.field} (same topic, '
                         f'field, scale and offset as {first.key}{_at_line(first)})')

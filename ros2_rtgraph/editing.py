@@ -34,6 +34,7 @@ from ros2_rtgraph.config import ChartConfig
 from ros2_rtgraph.config import check_series_ids
 from ros2_rtgraph.config import Config
 from ros2_rtgraph.config import ConfigError
+from ros2_rtgraph.config import IDENTITY_KEYS
 from ros2_rtgraph.config import MAX_SERIES
 from ros2_rtgraph.config import range_problem
 from ros2_rtgraph.config import read_chart
@@ -46,8 +47,6 @@ from ros2_rtgraph.variables import substitute
 REQUEST_SOURCE = 'request body'
 #: Gives a new series an id no series of the run had.
 NewId = Callable[[], str]
-#: What makes two series of a chart the same one (the file refuses two of them in one chart).
-_Identity = tuple[str, str, float, float]
 #: What may write keys with variables.
 _Templated = TypeVar('_Templated', ChartConfig, SeriesConfig)
 _STRING_TAG = 'tag:yaml.org,2002:str'
@@ -56,12 +55,6 @@ _STRING_TAG = 'tag:yaml.org,2002:str'
 
 class ChartNotFoundError(LookupError):
     """Raised when a request names a chart index the layout does not have."""
-
-
-def _identity(series: SeriesConfig | Mapping[str, Any]) -> _Identity:
-    if isinstance(series, SeriesConfig):
-        return series.topic, series.field, series.scale, series.offset
-    return series['topic'], series['field'], series['scale'], series['offset']
 
 
 def _reject_constant(name: str) -> float:
@@ -108,10 +101,10 @@ def change_chart(config: Config, index: int, body: str | bytes, new_id: NewId, *
     :raise ChartNotFoundError: no chart ``index``.
     """
     old = _chart_at(config, index)
-    kept = {_identity(s): s.id for s in old.series}
+    kept = {s.identity: s.id for s in old.series}
 
     def series_id(_number: int, settings: Mapping[str, Any]) -> str:
-        return kept.get(_identity(settings)) or new_id()
+        return kept.get(tuple(settings[key] for key in IDENTITY_KEYS)) or new_id()
 
     first = sum(len(chart.series) for chart in config.charts[:index])
     values = read_chart(body_node(body), REQUEST_SOURCE, index, first, series_id, partial=True,

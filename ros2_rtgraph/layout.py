@@ -35,7 +35,6 @@ import threading
 
 from ros2_rtgraph.budget import over_budget
 from ros2_rtgraph.config import Config
-from ros2_rtgraph.config import SeriesConfig
 from ros2_rtgraph.pathsyntax import expands
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
@@ -128,8 +127,8 @@ class Layout:
         of their members) are dropped after.
         """
         old = {s.id: s for s in self._config.series}
-        changed = {s.id for s in config.series if s.id in old and _samples(s) != _samples(
-            old[s.id])}
+        changed = {s.id for s in config.series
+                   if s.id in old and s.identity != old[s.id].identity}
         self.stats.remove(changed)
         for series in config.series:
             if series.id in changed:
@@ -267,11 +266,6 @@ def _uses_namespace(config: Config) -> bool:
     """Tell whether a topic is written with ``${ns}``: then the page offers namespaces."""
     use = '${' + NAMESPACE + '}'
     return any(use in dict(s.templates).get('topic', '') for s in config.series)
-
-
-def _samples(series: SeriesConfig) -> tuple:
-    """Return what a series' samples are: the same for two configurations, the same ring."""
-    return series.topic, series.field, series.scale, series.offset
 
 
 #: The ids the file gives series it names none (config.positional_id), and new_id() gives.
