@@ -14,11 +14,11 @@ subscriptions (:mod:`ros2_rtgraph.node`).
 from collections import deque
 from collections.abc import Collection
 from collections.abc import Sequence
-import re
 import time
 from typing import Any
 
 from ros2_rtgraph.qos import Qos
+from ros2_rtgraph.variables import is_namespace
 
 #: Topics of the ROS infrastructure that the browser folds away by default.
 INFRASTRUCTURE_TOPICS = frozenset({'/rosout', '/parameter_events'})
@@ -29,8 +29,6 @@ MAX_ARRIVALS = 4096
 #: Names per sequence, and characters per name, that a probe reports.
 MAX_NAMES = 256
 MAX_NAME_CHARS = 100
-#: A namespace a topic may sit in: '/a', '/a/b'.
-_NAMESPACE = re.compile(r'(?:/[A-Za-z_][A-Za-z0-9_]*)+')
 #: The writer's Taken: (message or bytes, message info) pairs.
 Taken = list[tuple[Any, dict]]
 
@@ -124,7 +122,7 @@ def namespaces_with(rests: Sequence[str], names: Collection[str]) -> list[dict]:
     for rest in set(rests):
         for name in names:
             namespace = name[:-len(rest)] if name.endswith(rest) else None
-            if namespace is not None and (not namespace or _NAMESPACE.fullmatch(namespace)):
+            if namespace is not None and is_namespace(namespace):
                 found[namespace] = found.get(namespace, 0) + 1
     return [{'ns': ns, 'topics': count}
             for ns, count in sorted(found.items(), key=lambda item: (-item[1], item[0]))]

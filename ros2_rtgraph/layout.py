@@ -39,6 +39,7 @@ from ros2_rtgraph.pathsyntax import expands
 from ros2_rtgraph.ringbuffer import SampleStore
 from ros2_rtgraph.stats import StatsBoard
 from ros2_rtgraph.variables import NAMESPACE
+from ros2_rtgraph.variables import NAMESPACE_USE
 
 
 @dataclass(frozen=True)
@@ -264,8 +265,7 @@ class Layout:
 
 def _uses_namespace(config: Config) -> bool:
     """Tell whether a topic is written with ``${ns}``: then the page offers namespaces."""
-    use = '${' + NAMESPACE + '}'
-    return any(use in dict(s.templates).get('topic', '') for s in config.series)
+    return any(NAMESPACE_USE in dict(s.templates).get('topic', '') for s in config.series)
 
 
 #: The ids the file gives series it names none (config.positional_id), and new_id() gives.

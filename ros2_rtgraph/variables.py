@@ -22,6 +22,13 @@ _NAMESPACE = re.compile(r'(?:/[A-Za-z_][A-Za-z0-9_]*)*')
 #: The variable every layout has, and its value when the file gives none.
 NAMESPACE = 'ns'
 BUILT_IN = {NAMESPACE: ''}
+#: How a text uses it.
+NAMESPACE_USE = '${' + NAMESPACE + '}'
+
+
+def is_namespace(text: str) -> bool:
+    """Tell whether a text is a namespace: '' (the root) or '/a/b', each part a ROS name."""
+    return _NAMESPACE.fullmatch(text) is not None
 
 
 def uses_variables(text: str) -> bool:
@@ -63,5 +70,5 @@ def check_variable(name: str, value: str) -> None:
                          'a digit')
     if uses_variables(value):
         raise ValueError('a value cannot use other variables')
-    if name == NAMESPACE and not _NAMESPACE.fullmatch(value):
+    if name == NAMESPACE and not is_namespace(value):
         raise ValueError(f"invalid namespace {value!r}: '' or '/name', '/a/b' (no trailing '/')")

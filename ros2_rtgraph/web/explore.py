@@ -46,7 +46,7 @@ from ros2_rtgraph.layoutfile import chart_entries
 from ros2_rtgraph.msgtypes import message_class
 from ros2_rtgraph.msgtypes import MessageTypeError
 from ros2_rtgraph.pathsyntax import FieldPathError
-from ros2_rtgraph.variables import NAMESPACE
+from ros2_rtgraph.variables import NAMESPACE_USE
 from ros2_rtgraph.web.logtext import client_name
 from ros2_rtgraph.web.responses import json_response
 
@@ -69,6 +69,8 @@ class Explorer(Protocol):
     def edit(self, change: Callable[[Config], Config]) -> 'Future[Config]': ...
 
     def graph_topics(self) -> list[dict]: ...
+
+    def get_topic_names_and_types(self) -> list[tuple[str, list[str]]]: ...
 
     def probe(self, name: str) -> dict: ...
 
@@ -224,10 +226,10 @@ def variables() -> object:
     """Return the variables' values and, where topics use ``${ns}``, the namespaces to offer."""
     explorer = _explorer()
     config = _state().layout.config
-    use = '${' + NAMESPACE + '}'
-    rests = [written[len(use):] for s in config.series  # '${ns}/imu': '/imu'
-             if (written := dict(s.templates).get('topic', '')).startswith(use + '/')]
-    names = [t['name'] for t in _result(explorer.call(explorer.graph_topics))] if rests else []
+    rests = [written[len(NAMESPACE_USE):] for s in config.series  # '${ns}/imu': '/imu'
+             if (written := dict(s.templates).get('topic', '')).startswith(NAMESPACE_USE + '/')]
+    names = [name for name, _ in _result(explorer.call(
+        explorer.get_topic_names_and_types))] if rests else []
     return {'variables': dict(config.variables), 'namespaces': namespaces_with(rests, names)}
 
 
