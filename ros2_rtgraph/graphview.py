@@ -34,7 +34,7 @@ Taken = list[tuple[Any, dict]]
 
 
 class ProbeError(Exception):
-    """Raised when a topic cannot be probed: no publisher, several types, too many probes."""
+    """Raised when a topic cannot be probed: several types, one not installed, too many probes."""
 
 
 def is_hidden(name: str) -> bool:
@@ -77,7 +77,7 @@ class ProbeWriter:
     Count what a probe subscription takes; keep the newest message's bytes.
 
     Stands where a :class:`~ros2_rtgraph.writer.TopicWriter` does for the drain loop (one
-    thread writes); :meth:`report` is called on that thread too.
+    thread writes); :meth:`rate` is read on that thread too.
     """
 
     raw = True  # takes serialized messages: nothing is deserialized per message

@@ -91,6 +91,7 @@ from ros2_rtgraph.writer import TopicWriter
 
 #: Where parameter errors say they come from (there is no file line for them).
 PARAMETER_SOURCE = 'node parameters'
+INGEST_CHOICES = ('drain', 'executor')
 #: Topics probed at once (each is a subscription of its own while its row is open).
 MAX_PROBES = 8
 #: Seconds a probe lives after the page last asked about it.
@@ -105,7 +106,7 @@ class _Probe:
     subscription: Subscription
     writer: ProbeWriter
     msg_class: MessageClass
-INGEST_CHOICES = ('drain', 'executor')
+    names: tuple[str, ...]  # the paths of its type's string sequences (fieldtree.name_sequences)
 
 
 @dataclass(frozen=True)
@@ -302,9 +303,8 @@ class GraphNode(Node):
         writer = probe.writer
         writer.polled = time.monotonic()
         names: dict[str, list[str]] = {}
-        paths = name_sequences(field_tree(probe.msg_class))
-        if writer.last is not None and paths:
-            names = sequence_names(deserialize_message(writer.last, writer.msg_type), paths)
+        if writer.last is not None and probe.names:
+            names = sequence_names(deserialize_message(writer.last, writer.msg_type), probe.names)
         return {'type': type_name(probe.msg_class), 'rate': round(writer.rate(), 2),
                 'messages': writer.messages, 'names': names}
 
@@ -329,7 +329,8 @@ class GraphNode(Node):
         else:
             subscription = self.create_subscription(
                 msg_type, name, lambda data: writer.write([(data, {})]), qos, raw=True)
-        probe = self._probes[name] = _Probe(subscription, writer, msg_class)
+        probe = self._probes[name] = _Probe(subscription, writer, msg_class,
+                                            tuple(name_sequences(field_tree(msg_class))))
         return probe
 
     def _drop_idle_probes(self) -> None:
