@@ -376,11 +376,11 @@ def api_range() -> Response:
         raise _QueryError(f'series must name at least one series (known: {", ".join(labels)})')
     t0, t1 = _number_argument('t0'), _number_argument('t1')
     if t1 < t0:
-        return _bad_request(f't1 ({t1:g}) must not be before t0 ({t0:g})')
+        raise _QueryError(f't1 ({t1:g}) must not be before t0 ({t0:g})')
     text = request.args.get('points', '')
     if not (text.isdigit() and 1 <= int(text) <= MAX_RANGE_BUCKETS):
-        return _bad_request(f'points must be an integer from 1 to {MAX_RANGE_BUCKETS}, '
-                            f'got {text!r}')
+        raise _QueryError(f'points must be an integer from 1 to {MAX_RANGE_BUCKETS}, '
+                          f'got {text!r}')
     hi = state.store.committed
     ranges = read_range(state.store, wanted, t0, t1, int(text), hi)
     response = Response(encode_range_json(hi, ranges), mimetype='application/json')
