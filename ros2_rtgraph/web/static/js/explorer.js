@@ -93,13 +93,8 @@ class Explorer {
   setCharts(charts) {
     this.charts = charts;
     const chosen = this.target.value;
-    this.target.replaceChildren(element('option', '', 'a new chart'));
-    this.target.firstChild.value = NEW_CHART;
-    for (const chart of charts) {
-      const option = element('option', '', chart.title);
-      option.value = String(chart.index);
-      this.target.appendChild(option);
-    }
+    this.target.replaceChildren(new Option('a new chart', NEW_CHART),
+      ...charts.map((chart) => new Option(chart.title, String(chart.index))));
     if ([...this.target.options].some((o) => o.value === chosen)) this.target.value = chosen;
   }
 
@@ -187,11 +182,7 @@ class Explorer {
       if (this.open !== open) return;
       const offered = [];
       this.renderTree(fields, tree, topic, offered);
-      this.completions.replaceChildren(...offered.map((path) => {
-        const option = element('option');
-        option.value = path;
-        return option;
-      }));
+      this.completions.replaceChildren(...offered.map((path) => new Option('', path)));
     } catch (error) {
       tree.appendChild(element('li', 'tree-note', error.message));
     }

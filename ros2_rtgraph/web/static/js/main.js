@@ -231,12 +231,8 @@ function applyLayout(meta) {
   if (!explore && !explorer.root.hidden) explorer.hide();
   explorer.setCharts(meta.charts);
   namespacePicker.update(meta);
-  chartSelect.replaceChildren(...meta.charts.map((chartMeta) => {
-    const option = document.createElement('option');
-    option.value = String(chartMeta.index);
-    option.textContent = chartMeta.title;
-    return option;
-  }));
+  chartSelect.replaceChildren(
+    ...meta.charts.map((chartMeta) => new Option(chartMeta.title, String(chartMeta.index))));
   chartSelect.value = String(page.chart ?? 0);
   showFolds();
 }
@@ -245,9 +241,7 @@ function applyLayout(meta) {
 function showWindow(seconds) {
   const value = seconds === null ? WHOLE_BUFFER : String(seconds);
   if (![...windowSelect.options].some((option) => option.value === value)) {
-    const option = document.createElement('option');
-    option.value = value;
-    option.textContent = `${value} s`;
+    const option = new Option(`${value} s`, value);
     const later = [...windowSelect.options].find(
       (o) => o.value === WHOLE_BUFFER || Number(o.value) > seconds);
     windowSelect.insertBefore(option, later);

@@ -39,12 +39,8 @@ class NamespacePicker {
   show() {
     const entries = this.offered.some((n) => n.ns === this.current) ? this.offered
       : [{ns: this.current, topics: null}, ...this.offered];
-    const options = entries.map(({ns, topics}) => {
-      const option = document.createElement('option');
-      option.value = ns;
-      option.textContent = (ns || '/ (root)') + (topics === null ? '' : ` (${topics} topics)`);
-      return option;
-    });
+    const options = entries.map(({ns, topics}) => new Option(
+      (ns || '/ (root)') + (topics === null ? '' : ` (${topics} topics)`), ns));
     this.select.replaceChildren(...options);
     this.select.value = this.current;
   }

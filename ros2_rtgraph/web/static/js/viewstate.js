@@ -2,9 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // One viewer's view in the URL's fragment, so that a reload or a shared link shows the same
-// view: `#window=10&hide=s3,s5&paused=1&chart=2&fold=0,4`. A fragment never reaches the server, and
-// every viewer has their own. Pure functions from a fragment to a view and back; main.js reads
-// and writes the address.
+// view: `#window=10&hide=s3,s5&paused=1&chart=2&fold=0,4`. A fragment never reaches the
+// server, and every viewer has their own. Pure functions from a fragment to a view and back;
+// main.js reads and writes the address.
 //
 // A view: {window, hide, paused, chart}
 //   window: seconds shown, null for the whole buffer (the selector's `buffer`), undefined when
