@@ -42,6 +42,10 @@ from sensor_msgs.msg import NavSatFix
 from sensor_msgs.msg import NavSatStatus
 from std_msgs.msg import Float64
 
+from ros2_rtgraph.main import EXIT_USAGE
+from ros2_rtgraph.main import ros_start_errors
+from ros2_rtgraph.main import RosStartError
+
 TICK_HZ = 200
 # Publish period of each topic in ticks of the 200 Hz timer.
 EVERY = {'imu': 1, 'joints': 2, 'odom': 4, 'sine': 4, 'gps': 40, 'battery': 200,
@@ -266,9 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--with-bridge', action='store_true',
                         help='also run rtgraph (with the demo configuration, and the ROS '
                              'arguments given here)')
-    options = parser.parse_args(remove_ros_args(argv)[1:])
     stop = threading.Event()
-    bridge = _start_bridge(ros_arguments(argv[1:])) if options.with_bridge else None
+    bridge: subprocess.Popen | None = None
 
     def on_signal(signum, frame):
         stop.set()
@@ -277,7 +280,15 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    rclpy.init(args=argv, signal_handler_options=SignalHandlerOptions.NO)
+    try:  # what rcl refuses in the ROS arguments or the environment: one line, as rtgraph says
+        with ros_start_errors():
+            options = parser.parse_args(remove_ros_args(argv)[1:])
+            rclpy.init(args=argv, signal_handler_options=SignalHandlerOptions.NO)
+    except RosStartError as error:
+        print(f'rtgraph_demo: {error}', file=sys.stderr, flush=True)
+        return EXIT_USAGE
+    if options.with_bridge:
+        bridge = _start_bridge(ros_arguments(argv[1:]))
     node = DemoRobot()
     executor = SingleThreadedExecutor()
     executor.add_node(node)

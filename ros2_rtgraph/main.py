@@ -82,7 +82,7 @@ def _rcl_error_line(text: str) -> str:
 
 
 @contextlib.contextmanager
-def _ros_start_errors() -> Iterator[None]:
+def ros_start_errors() -> Iterator[None]:
     """Turn what rclpy raises for the user's ROS arguments or environment into RosStartError."""
     try:
         yield
@@ -100,7 +100,7 @@ def _parse_args(argv: list[str]) -> None:
         description='Chart ROS 2 topics live in a browser. Settings are node parameters: '
                     '--ros-args -p config_file:=FILE -p host:=ADDR -p port:=N -p token:=T '
                     '-p frame_rate:=HZ')
-    with _ros_start_errors():
+    with ros_start_errors():
         arguments = remove_ros_args(argv)[1:]
     parser.parse_args(arguments)
 
@@ -198,10 +198,10 @@ def main(argv: list[str] | None = None) -> int:
         _parse_args(args)
         # Clean-up runs in reverse order of registration, each step once what it undoes exists.
         with contextlib.ExitStack() as cleanup:
-            with _ros_start_errors():
+            with ros_start_errors():
                 rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
             cleanup.callback(rclpy.try_shutdown)
-            with _ros_start_errors():
+            with ros_start_errors():
                 node = GraphNode(drain=True)
             cleanup.callback(node.destroy_node)
             server_config = node.config.server

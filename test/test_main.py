@@ -463,6 +463,16 @@ def test_bad_ros_argument_exits_2_naming_it(tmp_path, ros_args, line):
     assert_exit_2(run_rtgraph(command), f'rtgraph: {line}')
 
 
+def test_the_demo_refuses_a_bad_ros_argument_in_one_line_too():
+    # make demo ARGS="... -p token:=''" as typed in a shell that eats the quotes.
+    result = run_rtgraph([sys.executable, '-m', 'ros2_rtgraph.demo', '--with-bridge',
+                          '--ros-args', '-p', 'token:='])
+    assert (result.returncode, result.stdout) == (2, '')
+    assert result.stderr == ("rtgraph_demo: cannot parse the ROS argument '-p token:=' "
+                             "(parameter override rule); for an empty value write "
+                             "-p \"token:=''\"\n")
+
+
 def test_ros_home_that_is_a_file_exits_2_saying_where_ros_logs(tmp_path):
     ros_home = write_config(tmp_path, 'not a directory\n', 'ros_home')
     result = run_rtgraph(rtgraph_command(write_config(tmp_path, MINIMAL_YAML)),
